@@ -1,0 +1,39 @@
+"""A live workshop facilitation app: Connect rounds, panel Q&A and prompts."""
+import logging
+
+from flask import Flask, current_app
+from flask_socketio import SocketIO
+
+from . import config as settings
+from .store import Store
+
+socketio = SocketIO()
+
+# Payloads larger than this are refused before they are read into memory.
+MAX_MESSAGE_BYTES = 16 * 1024
+
+
+def store() -> Store:
+    """The database of the app handling this request or event."""
+    return current_app.extensions["facilitator.store"]
+
+
+def create_app(config=None) -> Flask:
+    """Build the app: settings, database, routes and Socket.IO handlers."""
+    app = Flask(__name__, template_folder=str(settings.ROOT / "templates"),
+                static_folder=str(settings.ROOT / "static"))
+    app.config.update(settings.load(config))
+    app.extensions["facilitator.store"] = Store(app.config["DATABASE"])
+    logging.getLogger("facilitator").setLevel(logging.INFO)
+
+    from . import web
+    from .runsheet import events as runsheet_events  # noqa: F401  (registers handlers)
+    from .workshops import events as workshop_events  # noqa: F401
+    from .workshops.routes import bp as workshops_bp
+
+    app.register_blueprint(workshops_bp)
+    web.init_app(app)
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      max_http_buffer_size=MAX_MESSAGE_BYTES,
+                      ping_interval=20, ping_timeout=20)
+    return app

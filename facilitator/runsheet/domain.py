@@ -1,0 +1,128 @@
+"""The run sheet and the one live state: every write about them happens here."""
+import json
+
+from ..store import Store, now
+from ..validation import Problem
+from .kinds import kind_of
+
+MAX_ACTIVITIES = 200
+
+
+def _decode(row: dict) -> dict:
+    row["config"] = json.loads(row["config"] or "{}")
+    return row
+
+
+def list_activities(store: Store, workshop_id: int) -> list[dict]:
+    """The run sheet in order."""
+    return [_decode(r) for r in store.all(
+        "select * from activities where workshop_id = ? order by position, id",
+        [workshop_id])]
+
+
+def get_activity(store: Store, workshop_id: int, activity_id) -> dict:
+    """An activity of this workshop, or a not-found problem."""
+    row = None
+    if isinstance(activity_id, int) and not isinstance(activity_id, bool):
+        row = store.one("select * from activities where id = ? and workshop_id = ?",
+                        [activity_id, workshop_id])
+    if row is None:
+        raise Problem("not_found", "That activity is not in this workshop's run sheet.",
+                      "activity_id")
+    return _decode(row)
+
+
+def add_activity(store: Store, workshop_id: int, kind: str, title: str,
+                 config: dict) -> dict:
+    """Append an activity to the run sheet."""
+    kind_of(kind)
+    with store.write() as db:
+        count, last = db.execute(
+            "select count(*), coalesce(max(position), -1) from activities "
+            "where workshop_id = ?", [workshop_id]).fetchone()
+        if count >= MAX_ACTIVITIES:
+            raise Problem("limit", f"A run sheet holds at most {MAX_ACTIVITIES} activities.")
+        stamp = now()
+        activity_id = db["activities"].insert({
+            "workshop_id": workshop_id, "position": last + 1, "kind": kind,
+            "title": title, "config": json.dumps(config),
+            "created_at": stamp, "updated_at": stamp}).last_pk
+    return get_activity(store, workshop_id, activity_id)
+
+
+def update_activity(store: Store, workshop_id: int, activity_id, title: str,
+                    config: dict) -> dict:
+    """Change an activity's title and settings."""
+    activity = get_activity(store, workshop_id, activity_id)
+    with store.write() as db:
+        db["activities"].update(activity["id"], {
+            "title": title, "config": json.dumps(config), "updated_at": now()})
+    return get_activity(store, workshop_id, activity["id"])
+
+
+def delete_activity(store: Store, workshop_id: int, activity_id) -> bool:
+    """Remove an activity; return True if it was live (and so no longer is)."""
+    activity = get_activity(store, workshop_id, activity_id)
+    with store.write() as db:
+        was_live = db.execute(
+            "update workshops set live_activity_id = null, live_since = ?, "
+            "state_version = state_version + 1 where id = ? and live_activity_id = ?",
+            [now(), workshop_id, activity["id"]]).rowcount == 1
+        db["activities"].delete(activity["id"])
+    return was_live
+
+
+def move_activity(store: Store, workshop_id: int, activity_id, index: int) -> list[dict]:
+    """Move an activity to a place in the run sheet (0 = first)."""
+    activity = get_activity(store, workshop_id, activity_id)
+    order = [a["id"] for a in list_activities(store, workshop_id)]
+    order.remove(activity["id"])
+    order.insert(max(0, min(index, len(order))), activity["id"])
+    with store.write() as db:
+        for position, ident in enumerate(order):
+            db.execute("update activities set position = ? where id = ?", [position, ident])
+    return list_activities(store, workshop_id)
+
+
+def set_live(store: Store, workshop: dict, activity_id, expected_version=None) -> dict:
+    """Make one activity live (None shows the join screen); return the workshop.
+
+    With `expected_version`, a command issued against an older state is refused,
+    so two control screens acting at once leave one clear result.
+    """
+    if activity_id is not None:
+        get_activity(store, workshop["id"], activity_id)
+    with store.write() as db:
+        sql = ("update workshops set live_activity_id = ?, live_since = ?, "
+               "state_version = state_version + 1 where id = ?")
+        params = [activity_id, now(), workshop["id"]]
+        if expected_version is not None:
+            sql += " and state_version = ?"
+            params.append(expected_version)
+        if db.execute(sql, params).rowcount != 1:
+            raise Problem("conflict", "Another control screen changed what is live "
+                          "a moment ago; your screen now shows the current state.")
+    return store.one("select * from workshops where id = ?", [workshop["id"]])
+
+
+def step(store: Store, workshop: dict, delta: int, expected_version=None) -> dict:
+    """Go live with the next (+1) or previous (-1) activity in the run sheet."""
+    order = [a["id"] for a in list_activities(store, workshop["id"])]
+    if not order:
+        raise Problem("empty", "The run sheet is empty: add an activity first.")
+    current = workshop["live_activity_id"]
+    if current in order:
+        index = order.index(current) + delta
+    else:
+        index = 0 if delta > 0 else len(order) - 1
+    if not 0 <= index < len(order):
+        raise Problem("end", "That was the last activity." if delta > 0
+                      else "That is the first activity.")
+    return set_live(store, workshop, order[index], expected_version)
+
+
+def live_activity(store: Store, workshop: dict) -> dict | None:
+    """The activity that is live now, if any."""
+    if workshop["live_activity_id"] is None:
+        return None
+    return get_activity(store, workshop["id"], workshop["live_activity_id"])

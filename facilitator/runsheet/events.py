@@ -1,0 +1,104 @@
+"""Socket.IO events for preparing the run sheet and stepping through it."""
+from .. import store
+from ..realtime import emit, handler, room
+from ..validation import integer, text
+from ..workshops import domain as workshops
+from . import domain, views
+from .kinds import kind_of
+
+TITLE_MAX = 120
+
+
+def _activity_fields(data: dict, kind_name: str):
+    kind = kind_of(kind_name)
+    return text(data, "title", "The title", max_len=TITLE_MAX), kind.config(data)
+
+
+def _runsheet_changed(workshop_id: int):
+    emit("runsheet", views.runsheet(store(), workshop_id), to=room(workshop_id, "facilitator"))
+
+
+def _live_changed(workshop: dict):
+    emit("live", views.live(store(), workshop), to=room(workshop["id"]))
+
+
+def _version(data: dict):
+    return integer(data, "version", "The state version", low=0, high=2**62,
+                   required=False)
+
+
+@handler("activity:add", roles=("facilitator",))
+def activity_add(conn, data):
+    """Facilitator appends {kind, title, ...kind settings} -> ack {activity}.
+
+    Control screens receive `runsheet`.
+    """
+    kind = data.get("kind")
+    title, config = _activity_fields(data, kind)
+    activity = domain.add_activity(store(), conn.workshop_id, kind, title, config)
+    _runsheet_changed(conn.workshop_id)
+    return {"activity": views.activity(activity)}
+
+
+@handler("activity:update", roles=("facilitator",))
+def activity_update(conn, data):
+    """Facilitator edits {activity_id, title, ...kind settings} -> ack {activity}.
+
+    Control screens receive `runsheet`; if it is live, every screen gets `live`.
+    """
+    current = domain.get_activity(store(), conn.workshop_id, data.get("activity_id"))
+    title, config = _activity_fields(data, current["kind"])
+    activity = domain.update_activity(store(), conn.workshop_id, current["id"], title, config)
+    _runsheet_changed(conn.workshop_id)
+    workshop = workshops.get(store(), conn.workshop_id)
+    if workshop["live_activity_id"] == activity["id"]:
+        _live_changed(workshop)
+    return {"activity": views.activity(activity)}
+
+
+@handler("activity:delete", roles=("facilitator",))
+def activity_delete(conn, data):
+    """Facilitator removes {activity_id}; if it was live, the join screen shows."""
+    was_live = domain.delete_activity(store(), conn.workshop_id, data.get("activity_id"))
+    _runsheet_changed(conn.workshop_id)
+    if was_live:
+        _live_changed(workshops.get(store(), conn.workshop_id))
+    return {}
+
+
+@handler("activity:move", roles=("facilitator",))
+def activity_move(conn, data):
+    """Facilitator moves {activity_id, index} (0 = first); control screens get `runsheet`."""
+    index = integer(data, "index", "The position", low=0, high=10_000)
+    domain.move_activity(store(), conn.workshop_id, data.get("activity_id"), index)
+    _runsheet_changed(conn.workshop_id)
+    return {}
+
+
+@handler("live:set", roles=("facilitator",))
+def live_set(conn, data):
+    """Facilitator makes {activity_id | null, version?} live; every screen gets `live`."""
+    activity_id = data.get("activity_id")
+    workshop = workshops.get(store(), conn.workshop_id)
+    workshop = domain.set_live(store(), workshop, activity_id, _version(data))
+    _live_changed(workshop)
+    return {"version": workshop["state_version"]}
+
+
+def _step(conn, data, delta):
+    workshop = workshops.get(store(), conn.workshop_id)
+    workshop = domain.step(store(), workshop, delta, _version(data))
+    _live_changed(workshop)
+    return {"version": workshop["state_version"]}
+
+
+@handler("live:next", roles=("facilitator",))
+def live_next(conn, data):
+    """Facilitator goes live with the next activity {version?}; every screen gets `live`."""
+    return _step(conn, data, +1)
+
+
+@handler("live:previous", roles=("facilitator",))
+def live_previous(conn, data):
+    """Facilitator goes live with the previous activity {version?}; every screen gets `live`."""
+    return _step(conn, data, -1)

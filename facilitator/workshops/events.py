@@ -1,0 +1,219 @@
+"""Socket.IO events for connecting screens, joining, and the workshop itself."""
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from .. import socketio, store
+from ..realtime import Connection, delegate_room, emit, handler, registry, room
+from ..validation import Problem, boolean, integer, text
+from . import domain, views
+
+# Field lengths shared with the join form.
+NAME_MAX, ORGANISATION_MAX, ROLE_MAX, TITLE_MAX = 80, 120, 80, 120
+
+_presence_task = {"started": False}
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    """Any screen connects. auth: {role, code, token} for phones, {role, key} for others.
+
+    The caller alone receives `snapshot`; a refused connection gets a
+    connect_error whose message is `bad_auth`, `unknown_code` or `invalid_link`.
+    """
+    auth = auth if isinstance(auth, dict) else {}
+    role = auth.get("role")
+    db = store()
+    extra = {}
+    if role == "delegate":
+        workshop = domain.by_code(db, auth.get("code"))
+        if workshop is None:
+            raise ConnectionRefusedError("unknown_code")
+        token = auth.get("token")
+        delegate = domain.delegate_by_token(db, workshop["id"], token) if token else None
+        conn = Connection(workshop["id"], role, delegate["id"] if delegate else None)
+        extra["token_status"] = "ok" if delegate else ("unknown" if token else "none")
+    elif role == "facilitator":
+        workshop = domain.by_facilitator_key(db, auth.get("key"))
+        if workshop is None:
+            raise ConnectionRefusedError("invalid_link")
+        conn = Connection(workshop["id"], role, facilitator_key=auth["key"])
+    elif role in ("panel", "screen"):
+        workshop = domain.by_screen_key(db, role, auth.get("key"))
+        if workshop is None:
+            raise ConnectionRefusedError("invalid_link")
+        conn = Connection(workshop["id"], role)
+    else:
+        raise ConnectionRefusedError("bad_auth")
+    join_room(room(workshop["id"]))
+    join_room(room(workshop["id"], "delegates" if role == "delegate" else role))
+    if conn.delegate_id is not None:
+        join_room(delegate_room(conn.delegate_id))
+    registry.add(request.sid, conn)
+    _start_presence_task()
+    emit("snapshot", views.snapshot(db, conn, workshop, **extra), to=request.sid)
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason=None):
+    """A screen went away; presence catches up on the next tick."""
+    registry.remove(request.sid)
+
+
+def _start_presence_task():
+    if not _presence_task["started"]:
+        _presence_task["started"] = True
+        socketio.start_background_task(_presence_loop, current_app._get_current_object())
+
+
+def _presence_loop(app):
+    """Send coalesced presence: at most one update per workshop per half second."""
+    while True:
+        socketio.sleep(0.5)
+        try:
+            with app.app_context():
+                flush_presence()
+        except Exception:  # noqa: BLE001 - the loop must outlive a bad tick
+            app.logger.exception("presence update failed")
+
+
+def flush_presence():
+    """Broadcast presence for every workshop whose online set changed."""
+    db = store()
+    for workshop_id in registry.take_dirty():
+        online = registry.online(workshop_id)
+        counts = views.presence(db, workshop_id, online)
+        emit("presence", {**counts, "online_ids": sorted(online)},
+             to=room(workshop_id, "facilitator"))
+        emit("presence", counts, to=room(workshop_id, "screen"))
+
+
+def _resend_snapshot(conn: Connection, workshop: dict, sid: str, **extra):
+    emit("snapshot", views.snapshot(store(), conn, workshop, **extra), to=sid)
+
+
+def _delegate_changed(workshop_id: int, delegate: dict):
+    """Tell control screens about one delegate's new details."""
+    emit("delegate", views.delegate(delegate, registry.online(workshop_id)),
+         to=room(workshop_id, "facilitator"))
+
+
+def _identified(conn: Connection, delegate: dict, token: str) -> dict:
+    """Bind this phone to a delegate and answer with its token."""
+    registry.identify(request.sid, delegate["id"])
+    join_room(delegate_room(delegate["id"]))
+    _delegate_changed(conn.workshop_id, delegate)
+    workshop = domain.get(store(), conn.workshop_id)
+    _resend_snapshot(conn, workshop, request.sid, token_status="ok")
+    return {"token": token, "me": views.me(delegate)}
+
+
+def _unjoined(conn: Connection):
+    if conn.delegate_id is not None:
+        raise Problem("already_joined", "This phone has already joined the workshop.")
+
+
+@handler("delegate:join", roles=("delegate",))
+def delegate_join(conn, data):
+    """Phone joins as a walk-in: {name, organisation, role} -> ack {token, me}.
+
+    The phone then receives a fresh `snapshot`; control screens get `delegate`.
+    """
+    _unjoined(conn)
+    workshop = domain.get(store(), conn.workshop_id)
+    name = text(data, "name", "Your name", max_len=NAME_MAX,
+                required=bool(workshop["require_name"]))
+    organisation = text(data, "organisation", "Your organisation",
+                        max_len=ORGANISATION_MAX)
+    role = text(data, "role", "Your role", max_len=ROLE_MAX, required=False)
+    delegate, token = domain.join(store(), workshop, name, organisation, role)
+    return _identified(conn, delegate, token)
+
+
+@handler("delegate:claim", roles=("delegate",))
+def delegate_claim(conn, data):
+    """Phone claims a roster entry ("that's me"): {delegate_id} -> ack {token, me}."""
+    _unjoined(conn)
+    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
+    workshop = domain.get(store(), conn.workshop_id)
+    delegate, token = domain.claim(store(), workshop, delegate_id)
+    return _identified(conn, delegate, token)
+
+
+@handler("roster:search", roles=("delegate",))
+def roster_search(conn, data):
+    """Phone looks itself up on the roster: {q} -> ack {matches: [...]}."""
+    query = text(data, "q", "The search", max_len=NAME_MAX, required=False)
+    matches = domain.search_roster(store(), conn.workshop_id, query)
+    return {"matches": [views.roster_match(d) for d in matches]}
+
+
+@handler("delegate:leave", roles=("delegate",))
+def delegate_leave(conn, data):
+    """Phone gives up its identity ("not me"); the name becomes claimable again."""
+    if conn.delegate_id is None:
+        raise Problem("not_joined", "This phone has not joined yet.")
+    _release(conn.workshop_id, conn.delegate_id, reason="left")
+    return {}
+
+
+def _release(workshop_id: int, delegate_id: int, reason: str):
+    """Free a delegate's name and send each of their phones back to the join form."""
+    delegate = domain.release(store(), workshop_id, delegate_id)
+    workshop = domain.get(store(), workshop_id)
+    for sid in registry.sids_of(workshop_id, delegate_id):
+        leave_room(delegate_room(delegate_id), sid=sid, namespace="/")
+        registry.identify(sid, None)
+        conn = registry.get(sid)
+        if conn is not None:
+            _resend_snapshot(conn, workshop, sid, token_status=reason)
+    _delegate_changed(workshop_id, delegate)
+
+
+@handler("delegate:release", roles=("facilitator",))
+def delegate_release(conn, data):
+    """Facilitator frees a claimed name: {delegate_id}. Its phones return to the join form."""
+    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
+    _release(conn.workshop_id, delegate_id, reason="released")
+    return {}
+
+
+@handler("workshop:update", roles=("facilitator",))
+def workshop_update(conn, data):
+    """Facilitator changes {title?, require_name?}; every screen gets `workshop`."""
+    changes = {}
+    if "title" in data:
+        changes["title"] = text(data, "title", "The title", max_len=TITLE_MAX)
+    if "require_name" in data:
+        changes["require_name"] = int(boolean(data, "require_name", "Require names"))
+    workshop = domain.update_settings(store(), conn.workshop_id, changes)
+    emit("workshop", views.workshop_public(workshop), to=room(conn.workshop_id))
+    return {"workshop": views.workshop_public(workshop)}
+
+
+@handler("link:regenerate", roles=("facilitator",))
+def link_regenerate(conn, data):
+    """Facilitator replaces the panel or projector link: {screen: "panel"|"screen"}.
+
+    Screens on the old link receive `revoked` and are disconnected; control
+    screens receive `links`.
+    """
+    screen = data.get("screen")
+    workshop = domain.regenerate_link(store(), domain.get(store(), conn.workshop_id),
+                                      conn.facilitator_key, screen)
+    keys = domain.screen_keys(workshop, conn.facilitator_key)
+    links = {"panel": f"/panel/{keys['panel']}", "screen": f"/screen/{keys['screen']}"}
+    emit("revoked", {"message": "This link has been replaced by the facilitator."},
+         to=room(conn.workshop_id, screen))
+    for sid, other in list(registry.connections.items()):
+        if other.workshop_id == conn.workshop_id and other.role == screen:
+            socketio.server.disconnect(sid, namespace="/")
+    emit("links", links, to=room(conn.workshop_id, "facilitator"))
+    return {"links": links}
+
+
+def roster_imported(workshop_id: int):
+    """After an import over HTTP: control screens get the whole `delegates` list."""
+    online = registry.online(workshop_id)
+    emit("delegates", [views.delegate(d, online)
+                       for d in domain.list_delegates(store(), workshop_id)],
+         to=room(workshop_id, "facilitator"))

@@ -1,0 +1,64 @@
+"""What each screen is sent about a workshop and its delegates."""
+import time
+
+from ..realtime import Connection, registry
+from ..runsheet import views as runsheet_views
+from ..store import Store
+from . import domain
+
+
+def workshop_public(workshop: dict) -> dict:
+    """Workshop facts any screen may see."""
+    return {"title": workshop["title"], "code": workshop["code"],
+            "require_name": bool(workshop["require_name"])}
+
+
+def me(delegate: dict) -> dict:
+    """A delegate as their own phone sees them."""
+    return {"id": delegate["id"], "name": delegate["name"],
+            "organisation": delegate["organisation"], "role": delegate["role"]}
+
+
+def delegate(d: dict, online: set[int]) -> dict:
+    """A delegate as the control screen lists them."""
+    return {**me(d), "sector": d["sector"], "source": d["source"],
+            "joined": d["token_hash"] is not None, "online": d["id"] in online}
+
+
+def roster_match(d: dict) -> dict:
+    """An unclaimed roster entry offered to a phone ("that's me")."""
+    return {"id": d["id"], "name": d["name"], "organisation": d["organisation"],
+            "role": d["role"]}
+
+
+def presence(store: Store, workshop_id: int, online: set[int] | None = None) -> dict:
+    """Joined and connected-now counts."""
+    online = registry.online(workshop_id) if online is None else online
+    joined = store.one("select count(*) as n from delegates where workshop_id = ? "
+                       "and token_hash is not null", [workshop_id])["n"]
+    return {"joined": joined, "online": len(online)}
+
+
+def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
+    """Everything a screen needs to draw itself from scratch after a (re)connect."""
+    out = {"role": conn.role, "workshop": workshop_public(workshop),
+           "live": runsheet_views.live(store, workshop), "server_time": time.time(),
+           **extra}
+    if conn.role == "delegate":
+        if conn.delegate_id is not None:
+            out["me"] = me(domain.get_delegate(store, workshop["id"], conn.delegate_id))
+        else:
+            out["me"] = None
+            out["organisations"] = domain.organisations(store, workshop["id"])
+    elif conn.role == "facilitator":
+        online = registry.online(workshop["id"])
+        keys = domain.screen_keys(workshop, conn.facilitator_key)
+        out.update(
+            runsheet=runsheet_views.runsheet(store, workshop["id"]),
+            delegates=[delegate(d, online)
+                       for d in domain.list_delegates(store, workshop["id"])],
+            presence=presence(store, workshop["id"], online),
+            links={"panel": f"/panel/{keys['panel']}", "screen": f"/screen/{keys['screen']}"})
+    elif conn.role == "screen":
+        out["presence"] = presence(store, workshop["id"])
+    return out

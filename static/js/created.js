@@ -1,0 +1,4 @@
+// The "workshop created" page: copy the control link.
+import { wireCopyButtons } from './dom.js';
+
+wireCopyButtons(document);

@@ -1,0 +1,68 @@
+// The one live connection every screen uses: auth on each (re)connect, a
+// status line, acknowledged requests, and a fresh snapshot after reconnects.
+import { io } from '../vendor/socket.io/socket.io.esm.min.js';
+
+const FATAL = {
+  unknown_code: 'This workshop no longer exists. Check the code on the big screen.',
+  invalid_link: 'This link is not valid any more. Ask the facilitator for the current one.',
+  bad_auth: 'This page could not identify itself to the server. Reload it.',
+};
+
+export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
+  const socket = io({
+    auth: (cb) => cb(auth()),
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+    timeout: 8000,
+  });
+  let clockOffset = 0;
+
+  const status = (text, state) => {
+    if (!statusEl) return;
+    statusEl.textContent = text;
+    statusEl.dataset.state = state;
+  };
+
+  socket.on('connect', () => status('Live', 'ok'));
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') status('Disconnected', 'error');
+    else status('Reconnecting…', 'warn');
+  });
+  socket.on('connect_error', (err) => {
+    if (FATAL[err.message]) {
+      status('Not connected', 'error');
+      handlers.fatal?.(FATAL[err.message], err.message);
+    } else {
+      status('Reconnecting…', 'warn');
+    }
+  });
+  socket.on('snapshot', (snap) => {
+    clockOffset = snap.server_time * 1000 - Date.now();
+    onSnapshot(snap);
+  });
+  for (const [event, fn] of Object.entries(handlers)) {
+    if (event !== 'fatal') socket.on(event, fn);
+  }
+
+  // A phone waking from sleep or rejoining Wi-Fi should not wait for the back-off.
+  const wake = () => { if (!socket.connected) socket.connect(); };
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) wake(); });
+  window.addEventListener('online', wake);
+  window.addEventListener('pageshow', wake);
+
+  return {
+    socket,
+    serverNow: () => Date.now() + clockOffset,
+    // Send an event and wait for its acknowledgement; never rejects.
+    async request(event, data = {}, timeoutMs = 8000) {
+      if (!socket.connected) {
+        return { ok: false, error: 'offline', message: 'Not connected: waiting for the network…' };
+      }
+      try {
+        return await socket.timeout(timeoutMs).emitWithAck(event, data);
+      } catch {
+        return { ok: false, error: 'timeout', message: 'The server did not answer in time; try again.' };
+      }
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// The delegate's phone: join (walk-in or "that's me"), then follow the live state.
+import { $, h, replace } from './dom.js';
+import { connectLive } from './live.js';
+import { renderActivity } from './activities.js';
+
+const app = $('#app');
+const code = app.dataset.code;
+const tokenKey = `workshop:${code}:token`;
+const NOTICES = {
+  unknown: 'We could not find your earlier sign-in, so please join again.',
+  released: 'The facilitator has released your name. Please join again.',
+};
+
+const state = { snap: null, live: null, notice: '' };
+
+function storedToken() {
+  try { return localStorage.getItem(tokenKey); } catch { return null; }
+}
+function storeToken(token) {
+  try {
+    if (token) localStorage.setItem(tokenKey, token); else localStorage.removeItem(tokenKey);
+  } catch { /* private mode: the session still works until reload */ }
+}
+
+const live = connectLive({
+  auth: () => ({ role: 'delegate', code, token: storedToken() }),
+  statusEl: $('#status'),
+  onSnapshot(snap) {
+    state.snap = snap;
+    state.live = snap.live;
+    $('#workshop-title').textContent = snap.workshop.title;
+    if (snap.me === null) {
+      if (storedToken() && snap.token_status !== 'ok') storeToken(null);
+      if (NOTICES[snap.token_status]) state.notice = NOTICES[snap.token_status];
+      // A reconnect must not wipe what the person is typing.
+      if (!app.querySelector('#join-form')) renderJoin();
+      else updateSuggestions();
+    } else {
+      state.notice = '';
+      renderJoined();
+    }
+  },
+  handlers: {
+    live(liveState) { state.live = liveState; if (state.snap?.me) renderLive(); },
+    workshop(workshop) {
+      state.snap.workshop = workshop;
+      $('#workshop-title').textContent = workshop.title;
+    },
+    fatal(message) { replace(app, h('p', { class: 'error', role: 'alert' }, message)); },
+  },
+});
+
+function field(id, label, attrs, hint) {
+  return [
+    h('label', { for: id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null),
+    h('input', { id, name: id, ...attrs }),
+  ];
+}
+
+function renderJoin() {
+  const { workshop } = state.snap;
+  const form = h('form', { id: 'join-form', class: 'stack', novalidate: true },
+    field('name', 'Your name', { autocomplete: 'name', maxlength: 80, required: workshop.require_name },
+      workshop.require_name ? '' : '(optional)'),
+    h('div', { id: 'roster-matches', 'aria-live': 'polite' }),
+    field('organisation', 'Your organisation',
+      { autocomplete: 'organization', maxlength: 120, required: true, list: 'organisations' }),
+    h('datalist', { id: 'organisations' }),
+    field('role', 'Your role', { autocomplete: 'organization-title', maxlength: 80 }, '(optional)'),
+    h('button', { type: 'submit', class: 'big' }, 'Join'),
+    h('p', { class: 'error', id: 'join-error', role: 'alert' }));
+  replace(app,
+    h('h1', {}, 'Join ', h('span', { class: 'nowrap' }, `“${workshop.title}”`)),
+    state.notice ? h('p', { class: 'notice', role: 'status' }, state.notice) : null,
+    form);
+  updateSuggestions();
+  let searchTimer = null;
+  $('#name').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(searchRoster, 250);
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    await submit('delegate:join', data, form);
+  });
+}
+
+function updateSuggestions() {
+  const list = $('#organisations');
+  if (list) replace(list, (state.snap.organisations || []).map((o) => h('option', { value: o })));
+}
+
+async function searchRoster() {
+  const box = $('#roster-matches');
+  const q = $('#name')?.value || '';
+  if (!box) return;
+  if (q.trim().length < 2) { replace(box); return; }
+  const answer = await live.request('roster:search', { q });
+  if (!answer.ok || !answer.matches.length) { replace(box); return; }
+  replace(box, h('p', { class: 'hint' }, 'On the delegate list? Tap your name:'),
+    h('ul', { class: 'matches' }, answer.matches.map((m) => h('li', {},
+      h('button', {
+        type: 'button', class: 'match',
+        onclick: (e) => submit('delegate:claim', { delegate_id: m.id }, e.target.closest('form')),
+      }, h('strong', {}, m.name), h('span', {}, [m.organisation, m.role].filter(Boolean).join(' · ')),
+      h('span', { class: 'thats-me' }, "That's me"))))));
+}
+
+async function submit(event, data, form) {
+  const errorEl = $('#join-error');
+  const buttons = form.querySelectorAll('button');
+  buttons.forEach((b) => { b.disabled = true; });
+  errorEl.textContent = '';
+  const answer = await live.request(event, data);
+  buttons.forEach((b) => { b.disabled = false; });
+  if (answer.ok) {
+    storeToken(answer.token);
+    return;  // the server sends a fresh snapshot
+  }
+  errorEl.textContent = answer.message;
+  if (answer.field) form.querySelector(`[name="${answer.field}"]`)?.focus();
+  if (answer.error === 'on_roster') searchRoster();
+}
+
+function renderJoined() {
+  const { me } = state.snap;
+  replace(app,
+    h('p', { class: 'me' }, h('span', { class: 'me-name' }, me.name || 'You'),
+      h('span', { class: 'muted' }, [me.organisation, me.role].filter(Boolean).join(' · '))),
+    h('section', { id: 'live-area', class: 'live-area', 'aria-live': 'polite' }),
+    h('p', { class: 'leave' }, h('button', { type: 'button', class: 'link', onclick: leave },
+      me.name ? `Not ${me.name}? Leave` : 'Leave')));
+  renderLive();
+}
+
+function renderLive() {
+  const area = $('#live-area');
+  if (!area) return;
+  const activity = state.live?.activity;
+  replace(area, activity ? renderActivity(activity) : h('div', { class: 'waiting' },
+    h('h2', {}, "You're in"),
+    h('p', {}, 'Keep this page open: it changes by itself when the facilitator starts something.')));
+}
+
+async function leave() {
+  if (!window.confirm('Leave the workshop on this phone? You can join again afterwards.')) return;
+  const answer = await live.request('delegate:leave');
+  if (answer.ok || answer.error === 'not_joined') storeToken(null);
+}

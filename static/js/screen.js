@@ -1,0 +1,36 @@
+// The projector: the join screen when nothing is live, else the live activity with a join banner.
+import { $, h, replace } from './dom.js';
+import { connectLive } from './live.js';
+import { renderActivity } from './activities.js';
+
+const key = decodeURIComponent(location.pathname.split('/').pop());
+const liveEl = $('#live');
+
+function showPresence(p) {
+  $('#presence').textContent = `${p.joined} joined · ${p.online} connected`;
+}
+
+function render(liveState) {
+  const activity = liveState?.activity;
+  $('#join-screen').hidden = Boolean(activity);
+  liveEl.hidden = !activity;
+  $('#join-banner').hidden = !activity;
+  replace(liveEl, renderActivity(activity));
+}
+
+connectLive({
+  auth: () => ({ role: 'screen', key }),
+  statusEl: $('#status'),
+  onSnapshot(snap) {
+    $('#workshop-title').textContent = snap.workshop.title;
+    showPresence(snap.presence);
+    render(snap.live);
+  },
+  handlers: {
+    live: render,
+    presence: showPresence,
+    workshop(w) { $('#workshop-title').textContent = w.title; },
+    revoked(msg) { replace($('#app'), h('p', { class: 'screen-message' }, msg.message)); },
+    fatal(message) { replace($('#app'), h('p', { class: 'screen-message' }, message)); },
+  },
+});
