@@ -21,9 +21,12 @@ def app(tmp_path):
     """An app on a fresh database, served in threading mode for the test clients."""
     application = create_app({"DATABASE": str(tmp_path / "test.db"),
                               "ASYNC_MODE": "threading", "SECRET_KEY": "test",
-                              "PUBLIC_URL": "http://venue.test:5000"})
+                              "PUBLIC_URL": "http://venue.test:5000",
+                              # Tests flush presence themselves, deterministically.
+                              "PRESENCE_INTERVAL": 3600})
+    registry.__init__()  # connections are per process; start each test with none
     yield application
-    registry.connections.clear()
+    registry.__init__()
     application.extensions["facilitator.store"].close()
 
 

@@ -10,9 +10,6 @@ from . import domain, views
 # Field lengths shared with the join form.
 NAME_MAX, ORGANISATION_MAX, ROLE_MAX, TITLE_MAX = 80, 120, 80, 120
 
-_presence_task = {"started": False}
-
-
 @socketio.on("connect")
 def on_connect(auth=None):
     """Any screen connects. auth: {role, code, token} for phones, {role, key} for others.
@@ -60,15 +57,16 @@ def on_disconnect(reason=None):
 
 
 def _start_presence_task():
-    if not _presence_task["started"]:
-        _presence_task["started"] = True
-        socketio.start_background_task(_presence_loop, current_app._get_current_object())
+    app = current_app._get_current_object()
+    if not app.extensions.get("facilitator.presence_task"):
+        app.extensions["facilitator.presence_task"] = True
+        socketio.start_background_task(_presence_loop, app)
 
 
 def _presence_loop(app):
-    """Send coalesced presence: at most one update per workshop per half second."""
+    """Send coalesced presence: at most one update per workshop per interval."""
     while True:
-        socketio.sleep(0.5)
+        socketio.sleep(app.config["PRESENCE_INTERVAL"])
         try:
             with app.app_context():
                 flush_presence()

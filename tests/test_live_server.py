@@ -1,0 +1,98 @@
+"""Live server: the real app under eventlet, driven by real python-socketio clients."""
+import asyncio
+
+import pytest
+import socketio
+
+pytestmark = pytest.mark.live
+
+
+async def connect(server, auth, events=("snapshot", "live")):
+    """A real client over WebSocket that queues the events named."""
+    client = socketio.AsyncClient(reconnection_delay=0.1, reconnection_delay_max=0.5)
+    client.inbox = {name: asyncio.Queue() for name in events}
+    for name in events:
+        client.on(name, lambda data, q=client.inbox[name]: q.put_nowait(data))
+    await client.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=10)
+    return client
+
+
+async def next_event(client, name, timeout=10):
+    """The next payload of an event, waiting for it."""
+    return await asyncio.wait_for(client.inbox[name].get(), timeout)
+
+
+async def join(server, w, name):
+    """A phone that has joined as a walk-in."""
+    auth = {"role": "delegate", "code": w["code"]}
+    phone = await connect(server, lambda: auth)
+    await next_event(phone, "snapshot")
+    ack = await phone.call("delegate:join", {"name": name, "organisation": f"Org {name[-1]}"},
+                           timeout=20)
+    assert ack["ok"], ack
+    phone.auth_token = auth["token"] = ack["token"]  # as the page keeps it in localStorage
+    await next_event(phone, "snapshot")
+    return phone
+
+
+def test_two_hundred_phones_join_and_all_receive_a_pushed_message(live_server):
+    async def scenario():
+        w = live_server.create_workshop()
+        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]},
+                            events=("snapshot", "live", "presence"))
+        await next_event(fac, "snapshot")
+        phones = []
+        for batch in range(4):  # 4 x 50 joining at once
+            phones += await asyncio.gather(*[join(live_server, w, f"Delegate {batch}-{i}")
+                                             for i in range(50)])
+        presence = await next_event(fac, "presence")
+        while presence["joined"] < 200:
+            presence = await next_event(fac, "presence")
+        assert presence["online"] == 200
+        ack = await fac.call("activity:add", {"kind": "message", "title": "Coffee",
+                                              "body": "Back at 11:15"})
+        assert (await fac.call("live:set", {"activity_id": ack["activity"]["id"]}))["ok"]
+        received = await asyncio.gather(*[next_event(p, "live") for p in phones])
+        assert all(r["activity"]["title"] == "Coffee" for r in received)
+        assert len({p.auth_token for p in phones}) == 200
+        for client in phones + [fac]:
+            await client.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_phone_keeps_identity_and_view_across_a_server_crash(live_server):
+    async def scenario():
+        w = live_server.create_workshop()
+        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
+        await next_event(fac, "snapshot")
+        phone = await join(live_server, w, "Ann Lee")
+        # The acknowledgement means it is on disk: a crash straight after loses nothing.
+        ack = await fac.call("activity:add", {"kind": "message", "title": "Hello"})
+        await fac.call("live:set", {"activity_id": ack["activity"]["id"]})
+        await next_event(phone, "live")
+        live_server.stop(kill=True)
+        live_server.start()
+        # The client reconnects by itself with the same auth and gets a fresh snapshot.
+        snap = await next_event(phone, "snapshot", timeout=20)
+        assert snap["me"]["name"] == "Ann Lee" and snap["token_status"] == "ok"
+        assert snap["live"]["activity"]["title"] == "Hello"
+        await phone.disconnect()
+        await fac.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_reloaded_phone_with_stored_token_is_the_same_delegate(live_server):
+    async def scenario():
+        w = live_server.create_workshop()
+        phone = await join(live_server, w, "Bo Chan")
+        token = phone.auth_token
+        await phone.disconnect()
+        again = await connect(live_server, {"role": "delegate", "code": w["code"],
+                                            "token": token})
+        snap = await next_event(again, "snapshot")
+        assert snap["me"]["name"] == "Bo Chan"
+        await again.disconnect()
+
+    asyncio.run(scenario())

@@ -1,0 +1,130 @@
+"""Socket layer: preparing the run sheet and the one live state every screen follows."""
+import pytest
+
+
+@pytest.fixture
+def room(workshops):
+    """A workshop with a control screen, projector, panel and two phones."""
+    w = workshops.create()
+    fac = workshops.facilitator(w)
+    keys = workshops.links(fac)
+    screens = {"facilitator": fac,
+               "screen": workshops.connect(role="screen", key=keys["screen"]),
+               "panel": workshops.connect(role="panel", key=keys["panel"]),
+               "phone": workshops.phone(w, "Ann Lee"),
+               "phone2": workshops.phone(w, "Bo Chan")}
+    return w, fac, screens
+
+
+def add(fac, title, body=""):
+    ack = fac.emit("activity:add", {"kind": "message", "title": title, "body": body},
+                   callback=True)
+    assert ack["ok"], ack
+    return ack["activity"]
+
+
+def test_going_live_reaches_every_screen(workshops, room):
+    w, fac, screens = room
+    first = add(fac, "Welcome", "Find a seat.\n\nCoffee at 11.")
+    assert workshops.last(fac, "runsheet") == [first]
+    ack = fac.emit("live:set", {"activity_id": first["id"]}, callback=True)
+    assert ack == {"ok": True, "version": 1}
+    for name, sio in screens.items():
+        live = workshops.last(sio, "live")
+        assert live["activity"] == {"id": first["id"], "kind": "message", "title": "Welcome",
+                                    "body": "Find a seat.\n\nCoffee at 11."}, name
+        assert live["version"] == 1
+    # A phone that connects now gets the live message in its snapshot.
+    late = workshops.phone(w, "Cy Dee")
+    assert late.snapshot["live"]["activity"]["title"] == "Welcome"
+
+
+def test_next_and_previous_step_through_the_run_sheet(workshops, room):
+    w, fac, screens = room
+    a, b = add(fac, "One"), add(fac, "Two")
+    assert fac.emit("live:previous", {}, callback=True)["ok"]  # nothing live: go to the last
+    assert workshops.last(screens["phone"], "live")["activity"]["id"] == b["id"]
+    assert fac.emit("live:next", {}, callback=True)["error"] == "end"
+    assert fac.emit("live:previous", {}, callback=True)["ok"]
+    assert workshops.last(screens["phone"], "live")["activity"]["id"] == a["id"]
+    assert fac.emit("live:previous", {}, callback=True)["error"] == "end"
+    assert fac.emit("live:set", {"activity_id": None}, callback=True)["ok"]
+    assert workshops.last(screens["screen"], "live")["activity"] is None
+    assert fac.emit("live:next", {}, callback=True)["ok"]
+    assert workshops.last(screens["phone"], "live")["activity"]["id"] == a["id"]
+
+
+def test_empty_run_sheet_says_so(room):
+    _, fac, _ = room
+    assert fac.emit("live:next", {}, callback=True)["error"] == "empty"
+
+
+def test_two_control_screens_stay_in_step_and_conflicts_have_one_result(workshops, room):
+    w, fac, screens = room
+    other = workshops.facilitator(w)
+    a, b = add(fac, "One"), add(fac, "Two")
+    assert workshops.last(other, "runsheet") == [a, b]
+    version = fac.emit("live:set", {"activity_id": a["id"]}, callback=True)["version"]
+    first = fac.emit("live:set", {"activity_id": b["id"], "version": version}, callback=True)
+    second = other.emit("live:set", {"activity_id": None, "version": version}, callback=True)
+    assert first["ok"] and second["error"] == "conflict"
+    assert workshops.last(other, "live")["activity"]["id"] == b["id"]
+    assert workshops.last(screens["phone"], "live")["activity"]["id"] == b["id"]
+
+
+def test_edit_move_and_delete(workshops, room):
+    w, fac, screens = room
+    a, b, c = add(fac, "One"), add(fac, "Two"), add(fac, "Three")
+    fac.emit("live:set", {"activity_id": b["id"]}, callback=True)
+    ack = fac.emit("activity:update", {"activity_id": b["id"], "title": "Two!", "body": "new"},
+                   callback=True)
+    assert ack["activity"]["config"] == {"body": "new"}
+    assert workshops.last(screens["phone"], "live")["activity"]["title"] == "Two!"
+    assert fac.emit("activity:move", {"activity_id": c["id"], "index": 0}, callback=True)["ok"]
+    assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["Three", "One", "Two!"]
+    assert fac.emit("activity:move", {"activity_id": a["id"], "index": 99}, callback=True)["ok"]
+    assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["Three", "Two!", "One"]
+    assert fac.emit("activity:delete", {"activity_id": b["id"]}, callback=True)["ok"]
+    assert workshops.last(screens["screen"], "live")["activity"] is None
+    assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["Three", "One"]
+
+
+@pytest.mark.parametrize("event, payload, error", [
+    ("activity:add", {"kind": "poll", "title": "x"}, "invalid"),
+    ("activity:add", {"kind": "message", "title": ""}, "invalid"),
+    ("activity:add", {"kind": "message", "title": "x", "body": "b" * 2001}, "invalid"),
+    ("activity:add", {"kind": "message", "title": "x", "body": ["b"]}, "invalid"),
+    ("activity:update", {"activity_id": 999, "title": "x"}, "not_found"),
+    ("activity:update", {"activity_id": "1", "title": "x"}, "not_found"),
+    ("activity:delete", {"activity_id": None}, "not_found"),
+    ("activity:move", {"activity_id": 1, "index": -1}, "invalid"),
+    ("live:set", {"activity_id": 999}, "not_found"),
+    ("live:set", {"activity_id": True}, "not_found"),
+    ("live:set", {"activity_id": None, "version": "x"}, "invalid"),
+])
+def test_bad_run_sheet_input_is_refused_and_nothing_changes(workshops, room, event, payload,
+                                                            error):
+    w, fac, screens = room
+    existing = add(fac, "Keep me")
+    ack = fac.emit(event, payload, callback=True)
+    assert ack["ok"] is False and ack["error"] == error and ack["message"]
+    assert workshops.facilitator(w).snapshot["runsheet"] == [existing]
+
+
+def test_another_workshops_activity_cannot_be_used(workshops, room):
+    w, fac, screens = room
+    other = workshops.facilitator(workshops.create("Other"))
+    theirs = add(other, "Theirs")
+    assert fac.emit("live:set", {"activity_id": theirs["id"]}, callback=True)["error"] == \
+        "not_found"
+    assert fac.emit("activity:delete", {"activity_id": theirs["id"]}, callback=True)["error"] \
+        == "not_found"
+
+
+def test_html_is_stored_and_sent_as_text(workshops, room):
+    w, fac, screens = room
+    a = add(fac, "<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
+    fac.emit("live:set", {"activity_id": a["id"]}, callback=True)
+    live = workshops.last(screens["phone"], "live")["activity"]
+    assert live["title"] == "<script>alert(1)</script>"
+    assert live["body"] == "<img src=x onerror=alert(1)>"
