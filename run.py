@@ -29,6 +29,7 @@ elif MODE == "gevent":
     from gevent import monkey
     monkey.patch_all()
 
+import logging  # noqa: E402
 import resource  # noqa: E402
 
 from facilitator import create_app, network, socketio  # noqa: E402
@@ -76,6 +77,7 @@ def banner(app) -> str:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     application = create_app()
     print(banner(application), flush=True)
     try:

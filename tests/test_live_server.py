@@ -83,16 +83,23 @@ def test_phone_keeps_identity_and_view_across_a_server_crash(live_server):
     asyncio.run(scenario())
 
 
-def test_reloaded_phone_with_stored_token_is_the_same_delegate(live_server):
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_reloaded_phone_with_stored_token_is_the_same_delegate(tmp_path, mode):
+    from conftest import LiveServer
+    server = LiveServer(tmp_path / f"{mode}.db", mode=mode).start()
+
     async def scenario():
-        w = live_server.create_workshop()
-        phone = await join(live_server, w, "Bo Chan")
+        w = server.create_workshop()
+        phone = await join(server, w, "Bo Chan")
         token = phone.auth_token
         await phone.disconnect()
-        again = await connect(live_server, {"role": "delegate", "code": w["code"],
-                                            "token": token})
+        again = await connect(server, {"role": "delegate", "code": w["code"],
+                                       "token": token})
         snap = await next_event(again, "snapshot")
         assert snap["me"]["name"] == "Bo Chan"
         await again.disconnect()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()

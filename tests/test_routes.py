@@ -64,6 +64,7 @@ def test_qr_code_is_an_svg_made_locally(client, workshops):
     svg = client.get(f"/j/{w['code']}/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert svg.get_data(as_text=True).startswith("<svg")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg.get_data(as_text=True)
     assert client.get("/j/ACDEFG/qr.svg").status_code == 404
 
 

@@ -101,7 +101,8 @@ def _identified(conn: Connection, delegate: dict, token: str) -> dict:
     join_room(delegate_room(delegate["id"]))
     _delegate_changed(conn.workshop_id, delegate)
     workshop = domain.get(store(), conn.workshop_id)
-    _resend_snapshot(conn, workshop, request.sid, token_status="ok")
+    # The token rides in this snapshot too: it may arrive before the ack does.
+    _resend_snapshot(conn, workshop, request.sid, token_status="ok", token=token)
     return {"token": token, "me": views.me(delegate)}
 
 

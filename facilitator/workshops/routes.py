@@ -1,5 +1,6 @@
 """HTTP pages: home, create, join, and the four screens."""
 import hmac
+import io
 
 import segno
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
@@ -79,9 +80,10 @@ def qr(code):
     workshop = domain.by_code(store(), code)
     if workshop is None:
         abort(404)
-    svg = segno.make(join_url(workshop), error="m").svg_inline(
-        scale=10, border=2, dark="#000", light="#fff")
-    return Response(svg, mimetype="image/svg+xml",
+    svg = io.BytesIO()
+    segno.make(join_url(workshop), error="m").save(
+        svg, kind="svg", xmldecl=False, scale=10, border=2, dark="#000", light="#fff")
+    return Response(svg.getvalue(), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-cache"})
 
 

@@ -45,9 +45,13 @@ function showWorkshop(workshop) {
   $('#settings-require-name').checked = workshop.require_name;
 }
 
+// Panel tablets reach the laptop by its network address, like phones do.
+const publicBase = app.dataset.joinUrl.replace(/\/j\/[^/]+$/, '');
+
 function showLinks(links) {
-  $('#screen-link').value = new URL(links.screen, location.href).href;
-  $('#panel-link').value = new URL(links.panel, location.href).href;
+  $('#screen-link').value = publicBase + links.screen;
+  $('#panel-link').value = publicBase + links.panel;
+  $('#open-screen').href = links.screen;
 }
 
 function renderAll() { renderLive(); renderRunsheet(); renderPresence(); renderDelegates(); }

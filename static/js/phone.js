@@ -36,6 +36,8 @@ const live = connectLive({
       if (!app.querySelector('#join-form')) renderJoin();
       else updateSuggestions();
     } else {
+      // Right after joining, the snapshot carries the new token.
+      if (snap.token) storeToken(snap.token);
       state.notice = '';
       renderJoined();
     }
@@ -116,7 +118,7 @@ async function submit(event, data, form) {
   buttons.forEach((b) => { b.disabled = false; });
   if (answer.ok) {
     storeToken(answer.token);
-    return;  // the server sends a fresh snapshot
+    return;  // the joined view is drawn from the snapshot that came with it
   }
   errorEl.textContent = answer.message;
   if (answer.field) form.querySelector(`[name="${answer.field}"]`)?.focus();

@@ -5,9 +5,21 @@ import { renderActivity } from './activities.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
 const liveEl = $('#live');
+const MIN_FIT = 0.45;
 
 function showPresence(p) {
   $('#presence').textContent = `${p.joined} joined · ${p.online} connected`;
+}
+
+// Shrink the live activity's text (never grow it) until it fits the screen.
+function fit() {
+  if (liveEl.hidden) return;
+  let scale = 1;
+  liveEl.style.setProperty('--fit', scale);
+  while (liveEl.scrollHeight > liveEl.clientHeight + 1 && scale > MIN_FIT) {
+    scale = Math.max(MIN_FIT, scale - 0.05);
+    liveEl.style.setProperty('--fit', scale);
+  }
 }
 
 function render(liveState) {
@@ -16,7 +28,9 @@ function render(liveState) {
   liveEl.hidden = !activity;
   $('#join-banner').hidden = !activity;
   replace(liveEl, renderActivity(activity));
+  fit();
 }
+window.addEventListener('resize', fit);
 
 connectLive({
   auth: () => ({ role: 'screen', key }),

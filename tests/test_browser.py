@@ -1,0 +1,218 @@
+"""End-to-end checks in Debian's Chromium: the screens as people use them.
+
+Run with `python -m pytest tests/test_browser.py`. Without /usr/bin/chromium these
+tests are skipped locally, but fail when the CI environment variable is set.
+On failure every open page is saved to test-artifacts/ as a PNG.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - reported by the browser fixture
+    expect = sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+DESKTOP = {"width": 1920, "height": 1080}
+PHONE = {"width": 360, "height": 740}
+# Long enough for a socket round trip plus the server's half-second presence tick.
+LIVE_TIMEOUT = 5000
+
+
+def _unavailable(reason: str):
+    """Fail in CI (a missing browser must not pass silently), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module."""
+    if sync_playwright is None:
+        _unavailable("the playwright Python package is not installed")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Screens:
+    """Pages opened by one test, each in its own context (so its own localStorage)."""
+
+    def __init__(self, browser, base_url: str):
+        self.browser, self.base_url = browser, base_url
+        self.pages: dict[str, object] = {}
+        self.contexts = []
+        self.errors: list[str] = []
+
+    def open(self, label: str, path: str, viewport=DESKTOP, expect_status=200):
+        """Open base_url + path in a fresh context; check the HTTP status."""
+        context = self.browser.new_context(viewport=viewport)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc, label=label: self.errors.append(f"{label}: {exc}"))
+        page.on("console", lambda msg, label=label: self._console(label, msg))
+        self.pages[label] = page
+        response = page.goto(self.base_url + path)
+        assert response is not None and response.status == expect_status, \
+            (path, response and response.status)
+        return page
+
+    def _console(self, label, message):
+        if message.type == "error":
+            self.errors.append(f"{label}: {message.text} ({message.location.get('url')})")
+
+    def assert_no_script_errors(self):
+        """No uncaught exception, CSP violation or other console error on any page."""
+        assert self.errors == []
+
+    def screenshot_all(self, test_name: str):
+        """Save every open page as test-artifacts/<test>-<label>.png."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+        for label, page in self.pages.items():
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{safe}-{label}.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - a crashed page must not hide the real failure
+                pass
+
+    def close(self):
+        """Close every context."""
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def screens(browser, live_server, request):
+    """Open pages on the live server; screenshot them all if the test fails."""
+    opened = Screens(browser, live_server.url)
+    failed_before = request.session.testsfailed
+    yield opened
+    # The call phase's report is logged before fixtures are torn down.
+    if request.session.testsfailed > failed_before:
+        opened.screenshot_all(request.node.name)
+    opened.close()
+
+
+def join(page, name: str, organisation: str, role: str = ""):
+    """Fill the phone's join form and press Join."""
+    page.fill("#name", name)
+    page.fill("#organisation", organisation)
+    page.fill("#role", role)
+    page.get_by_role("button", name="Join", exact=True).click()
+
+
+def control_links(control) -> dict:
+    """The projector and panel paths the control screen shows."""
+    expect(control.locator("#screen-link")).to_have_value(re.compile(r"/screen/"))
+    expect(control.locator("#panel-link")).to_have_value(re.compile(r"/panel/"))
+    screen = control.locator("#screen-link").input_value()
+    panel = control.locator("#panel-link").input_value()
+    return {"screen": "/screen/" + screen.rsplit("/screen/", 1)[1],
+            "panel": "/panel/" + panel.rsplit("/panel/", 1)[1]}
+
+
+def add_message(control, title: str, body: str):
+    """Add a message to the run sheet from the control screen's form."""
+    control.locator("#add-activity summary").click()
+    expect(control.locator("#add-activity")).to_have_attribute("open", "")
+    control.fill("#activity-title", title)
+    control.fill("#activity-body", body)
+    control.locator("#activity-save").click()
+    expect(control.locator("#runsheet .runsheet-title")).to_contain_text([title])
+
+
+PEOPLE = [("Ann Lee", "Surrey County Council", "Nurse"),
+          ("Bob Khan", "Royal Surrey NHS Foundation Trust", "Consultant"),
+          ("Cat Jones", "Guildford Borough Council", "")]
+
+
+def test_three_phones_follow_the_facilitator(screens, live_server):
+    workshop = live_server.create_workshop("Leadership day")
+    control = screens.open("control", f"/control/{workshop['key']}")
+    expect(control.locator("#status")).to_have_text("Live")
+    links = control_links(control)
+    projector = screens.open("projector", links["screen"])
+    expect(projector.locator("#join-screen .join-code")).to_have_text(workshop["code"])
+    # The QR code is drawn (an SVG the browser can decode), not a broken image.
+    expect(projector.locator("#join-screen img.qr")).to_be_visible()
+    assert projector.eval_on_selector("#join-screen img.qr", "img => img.naturalWidth") > 100
+    panel = screens.open("panel", links["panel"], viewport={"width": 1280, "height": 800})
+    expect(panel.locator("#live")).to_contain_text("join screen")
+
+    phones = []
+    for i, (name, organisation, role) in enumerate(PEOPLE):
+        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, name, organisation, role)
+        expect(phone.locator(".me-name")).to_have_text(name)
+        expect(phone.locator(".waiting")).to_contain_text("You're in")
+        phones.append(phone)
+
+    expect(control.locator("#presence")).to_contain_text("3 joined", timeout=LIVE_TIMEOUT)
+    expect(control.locator("#delegates tr")).to_have_count(3)
+
+    title, body = "Welcome to the day", "Find someone you have not met yet."
+    add_message(control, title, body)
+    control.locator("#next").click()
+    expect(control.locator("#live-preview .activity-title")).to_have_text(title)
+
+    for page in [*phones, projector, panel]:
+        expect(page.locator(".activity-title")).to_have_text(title)
+        expect(page.locator(".message-body")).to_have_text(body)
+    expect(projector.locator("#join-screen")).to_be_hidden()
+    expect(projector.locator("#join-banner")).to_be_visible()
+
+    # A reload keeps the phone's identity (token in localStorage) and the live message.
+    phone = phones[1]
+    phone.reload()
+    expect(phone.locator(".me-name")).to_have_text(PEOPLE[1][0])
+    expect(phone.locator(".activity-title")).to_have_text(title)
+    expect(phone.locator(".message-body")).to_have_text(body)
+    expect(phone.locator("#join-form")).to_have_count(0)
+    expect(control.locator("#presence")).to_contain_text("3 joined")
+    expect(control.locator("#delegates tr")).to_have_count(3)
+    screens.assert_no_script_errors()
+
+
+def test_html_in_a_name_is_shown_as_text(screens, live_server):
+    workshop = live_server.create_workshop("Safety check")
+    control = screens.open("control", f"/control/{workshop['key']}")
+    expect(control.locator("#status")).to_have_text("Live")
+    evil = "<img src=x onerror=window.__xss=1>"
+    phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+    join(phone, evil, "<b>Bold Org</b>")
+
+    expect(phone.locator(".me-name")).to_have_text(evil)
+    expect(phone.locator(".me .muted")).to_have_text("<b>Bold Org</b>")
+    row = control.locator("#delegates tr", has_text=evil)
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(1)).to_have_text("<b>Bold Org</b>")
+    phone.reload()  # and again after a fresh snapshot
+    expect(phone.locator(".me-name")).to_have_text(evil)
+
+    for page in (phone, control):
+        expect(page.locator("main img, #app img, .me img, #delegates img, #delegates b")).to_have_count(0)
+        assert page.evaluate("() => window.__xss") is None
+    screens.assert_no_script_errors()
+
+
+def test_unknown_code_shows_a_friendly_page(screens):
+    phone = screens.open("phone", "/j/ZZZZZZ", viewport=PHONE, expect_status=404)
+    expect(phone.get_by_role("alert")).to_contain_text("No workshop has that code")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Join a workshop")
+    code = phone.get_by_label("Code on the big screen")
+    expect(code).to_be_visible()
+    expect(code).to_have_value("ZZZZZZ")
+    expect(phone.get_by_role("button", name="Join")).to_be_visible()
