@@ -13,7 +13,7 @@ from facilitator import create_app, socketio
 from facilitator.realtime import registry
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"  # sample rosters, fictional delegates
 
 
 @pytest.fixture
