@@ -31,6 +31,7 @@ elif MODE == "gevent":
 
 import logging  # noqa: E402
 import resource  # noqa: E402
+import socket  # noqa: E402
 
 from facilitator import create_app, network, socketio  # noqa: E402
 
@@ -43,6 +44,12 @@ def raise_file_limit(wanted: int):
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
+def no_delay(listener):
+    """Send small frames at once: a snapshot followed by an ack must not wait ~40 ms
+    for the phone's delayed ACK (Nagle). Accepted sockets inherit this on Linux."""
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def serve(app):
     """Serve on the configured address with the configured async mode."""
     host, port = app.config["HOST"], app.config["PORT"]
@@ -51,12 +58,15 @@ def serve(app):
     if MODE == "eventlet":
         import eventlet.wsgi
         listener = eventlet.listen((host, port), backlog=2048)
+        no_delay(listener)
         eventlet.wsgi.server(listener, app, max_size=limit, log_output=False)
     elif MODE == "gevent":
         from gevent.pool import Pool
         from gevent.pywsgi import WSGIServer
-        WSGIServer((host, port), app, spawn=Pool(limit), log=None,
-                   backlog=2048).serve_forever()
+        server = WSGIServer((host, port), app, spawn=Pool(limit), log=None, backlog=2048)
+        server.init_socket()
+        no_delay(server.socket)
+        server.serve_forever()
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
