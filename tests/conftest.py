@@ -122,7 +122,8 @@ class LiveServer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.database.with_suffix('.log').read_text()}")
+                log = self.database.with_suffix(".log").read_text()
+                raise RuntimeError(f"server exited: {log}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self

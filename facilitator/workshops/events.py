@@ -10,6 +10,7 @@ from . import domain, views
 # Field lengths shared with the join form.
 NAME_MAX, ORGANISATION_MAX, ROLE_MAX, TITLE_MAX = 80, 120, 80, 120
 
+
 @socketio.on("connect")
 def on_connect(auth=None):
     """Any screen connects. auth: {role, code, token} for phones, {role, key} for others.
@@ -199,8 +200,7 @@ def link_regenerate(conn, data):
     screen = data.get("screen")
     workshop = domain.regenerate_link(store(), domain.get(store(), conn.workshop_id),
                                       conn.facilitator_key, screen)
-    keys = domain.screen_keys(workshop, conn.facilitator_key)
-    links = {"panel": f"/panel/{keys['panel']}", "screen": f"/screen/{keys['screen']}"}
+    links = views.links(workshop, conn.facilitator_key)
     emit("revoked", {"message": "This link has been replaced by the facilitator."},
          to=room(conn.workshop_id, screen))
     for sid, other in list(registry.connections.items()):

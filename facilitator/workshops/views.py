@@ -31,6 +31,12 @@ def roster_match(d: dict) -> dict:
             "role": d["role"]}
 
 
+def links(workshop: dict, facilitator_key: str) -> dict:
+    """Paths of the current panel and projector links."""
+    keys = domain.screen_keys(workshop, facilitator_key)
+    return {"panel": f"/panel/{keys['panel']}", "screen": f"/screen/{keys['screen']}"}
+
+
 def presence(store: Store, workshop_id: int, online: set[int] | None = None) -> dict:
     """Joined and connected-now counts."""
     online = registry.online(workshop_id) if online is None else online
@@ -52,13 +58,12 @@ def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
             out["organisations"] = domain.organisations(store, workshop["id"])
     elif conn.role == "facilitator":
         online = registry.online(workshop["id"])
-        keys = domain.screen_keys(workshop, conn.facilitator_key)
         out.update(
             runsheet=runsheet_views.runsheet(store, workshop["id"]),
             delegates=[delegate(d, online)
                        for d in domain.list_delegates(store, workshop["id"])],
             presence=presence(store, workshop["id"], online),
-            links={"panel": f"/panel/{keys['panel']}", "screen": f"/screen/{keys['screen']}"})
+            links=links(workshop, conn.facilitator_key))
     elif conn.role == "screen":
         out["presence"] = presence(store, workshop["id"])
     return out
