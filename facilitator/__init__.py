@@ -27,11 +27,14 @@ def create_app(config=None) -> Flask:
     logging.getLogger("facilitator").setLevel(logging.INFO)
 
     from . import web
-    from .runsheet import events as runsheet_events  # noqa: F401  (registers handlers)
+    from .connect import events as connect_events  # noqa: F401  (registers handlers)
+    from .runsheet import events as runsheet_events  # noqa: F401
     from .workshops import events as workshop_events  # noqa: F401
+    from .connect.routes import bp as connect_bp
     from .workshops.routes import bp as workshops_bp
 
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(connect_bp)
     web.init_app(app)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=MAX_MESSAGE_BYTES,

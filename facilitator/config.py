@@ -53,8 +53,9 @@ def load(overrides=None) -> dict:
         "MAX_CONNECTIONS": int(env["FACILITATOR_MAX_CONNECTIONS"]),
         "SECRET_KEY": env["FACILITATOR_SECRET_KEY"] or _secret_key(database.parent),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        # Presence changes are sent at most this often (seconds), however many phones come and go.
-        "PRESENCE_INTERVAL": 0.5,
+        # Coalesced updates (presence, progress) go out at most this often (seconds),
+        # and timers are checked as often.
+        "HEARTBEAT_INTERVAL": 0.5,
     }
     config.update({k: v for k, v in (overrides or {}).items() if k not in env})
     return config

@@ -7,6 +7,7 @@ Rooms: `workshop:<id>` (every screen of a workshop), `workshop:<id>:facilitator`
 import functools
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from flask import request
@@ -46,7 +47,7 @@ class Registry:
         self._lock = threading.Lock()
         self.connections: dict[str, Connection] = {}
         self._online: dict[int, dict[int, int]] = {}  # workshop -> delegate -> sockets
-        self._dirty: set[int] = set()
+        self._last_seen: dict[tuple[int, int], float] = {}  # (workshop, delegate) -> time
 
     def add(self, sid: str, conn: Connection):
         """Record a new connection."""
@@ -82,8 +83,9 @@ class Registry:
             people[conn.delegate_id] = n
         else:
             people.pop(conn.delegate_id, None)
+            self._last_seen[(conn.workshop_id, conn.delegate_id)] = time.time()
         if (n == 0 and change < 0) or (n == 1 and change > 0):
-            self._dirty.add(conn.workshop_id)
+            mark("presence", conn.workshop_id)
 
     def get(self, sid: str) -> Connection | None:
         """The connection behind a sid."""
@@ -94,11 +96,13 @@ class Registry:
         with self._lock:
             return set(self._online.get(workshop_id, ()))
 
-    def take_dirty(self) -> set[int]:
-        """Workshops whose online set changed since the last call."""
+    def present(self, workshop_id: int, within: float) -> set[int]:
+        """Delegates online now or seen within the last `within` seconds."""
+        since = time.time() - within
         with self._lock:
-            dirty, self._dirty = self._dirty, set()
-            return dirty
+            recent = {d for (w, d), seen in self._last_seen.items()
+                      if w == workshop_id and seen >= since}
+            return recent | set(self._online.get(workshop_id, ()))
 
     def sids_of(self, workshop_id: int, delegate_id: int) -> list[str]:
         """Sockets a delegate has open in a workshop."""
@@ -108,6 +112,88 @@ class Registry:
 
 
 registry = Registry()
+
+
+# --- the heartbeat: coalesced updates and timers ---------------------------
+# Busy events (a phone joining, a group found) only mark a topic as changed;
+# one background loop sends each changed topic at most once per beat, however
+# many phones acted, and runs the timers (round deadlines, grace periods).
+
+_pending: set[tuple[str, int]] = set()
+_pending_lock = threading.Lock()
+FLUSHERS = {}
+TICKERS = []
+
+
+def coalesced(topic: str):
+    """Register fn(workshop_id) to send `topic` once per beat after mark()."""
+    def decorate(fn):
+        FLUSHERS[topic] = fn
+        return fn
+    return decorate
+
+
+def every_beat(fn):
+    """Register fn() to run on every beat."""
+    TICKERS.append(fn)
+    return fn
+
+
+def mark(topic: str, workshop_id: int):
+    """Note that a workshop's `topic` changed; it is sent on the next beat."""
+    with _pending_lock:
+        _pending.add((topic, workshop_id))
+
+
+def beat():
+    """Send what changed since the last beat, then run the timers."""
+    with _pending_lock:
+        due = sorted(_pending)
+        _pending.clear()
+    for topic, workshop_id in due:
+        FLUSHERS[topic](workshop_id)
+    for tick in TICKERS:
+        tick()
+
+
+ARRIVAL_HOOKS = []
+
+
+def on_arrival(fn):
+    """Register fn(workshop_id, delegate_id), run when a joined delegate connects or joins."""
+    ARRIVAL_HOOKS.append(fn)
+    return fn
+
+
+def arrived(workshop_id: int, delegate_id: int):
+    """A joined delegate's phone is here: let the live activity include them."""
+    for hook in ARRIVAL_HOOKS:
+        hook(workshop_id, delegate_id)
+
+
+def reset():
+    """Forget every connection and pending update (a fresh process, as in tests)."""
+    registry.__init__()
+    with _pending_lock:
+        _pending.clear()
+
+
+def start_heartbeat(app):
+    """Start the app's heartbeat loop once (on the first connection)."""
+    if app.extensions.get("facilitator.heartbeat"):
+        return
+    app.extensions["facilitator.heartbeat"] = True
+
+    def loop():
+        while True:
+            socketio.sleep(app.config["HEARTBEAT_INTERVAL"])
+            try:
+                with app.app_context():
+                    beat()
+            except Exception:  # noqa: BLE001 - the loop must outlive a bad beat
+                log.exception("heartbeat failed")
+
+    socketio.start_background_task(loop)
 
 
 def current() -> Connection | None:

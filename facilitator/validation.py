@@ -88,6 +88,30 @@ def boolean(data: dict, field: str, label: str, default=None):
     return value
 
 
+def choice(data: dict, field: str, label: str, options, default=None):
+    """One of a fixed set of values."""
+    value = data.get(field, default)
+    if value not in options:
+        raise invalid(f"{label} must be one of: {', '.join(map(str, options))}.", field)
+    return value
+
+
+def text_list(data: dict, field: str, label: str, *, max_items: int, max_len: int) -> list[str]:
+    """A list of short texts (blank ones kept as '' so positions line up)."""
+    value = data.get(field) or []
+    if not isinstance(value, list) or len(value) > max_items:
+        raise invalid(f"{label} must be a list of at most {max_items} items.", field)
+    out = []
+    for item in value:
+        if not isinstance(item, str):
+            raise invalid(f"{label} must be text.", field)
+        try:
+            out.append(text({field: item}, field, label, max_len=max_len, required=False))
+        except Problem as problem:
+            raise invalid(f"{problem.message} (item {len(out) + 1})", field) from None
+    return out
+
+
 def name_key(name: str) -> str:
     """How two names are compared: case, accents' encoding and spacing ignored."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

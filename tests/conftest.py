@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from facilitator import create_app, socketio
-from facilitator.realtime import registry
+from facilitator import realtime
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"  # sample rosters, fictional delegates
@@ -22,11 +22,11 @@ def app(tmp_path):
     application = create_app({"DATABASE": str(tmp_path / "test.db"),
                               "ASYNC_MODE": "threading", "SECRET_KEY": "test",
                               "PUBLIC_URL": "http://venue.test:5000",
-                              # Tests flush presence themselves, deterministically.
-                              "PRESENCE_INTERVAL": 3600})
-    registry.__init__()  # connections are per process; start each test with none
+                              # Tests run the heartbeat themselves, deterministically.
+                              "HEARTBEAT_INTERVAL": 3600})
+    realtime.reset()  # connections are per process; start each test with none
     yield application
-    registry.__init__()
+    realtime.reset()
     application.extensions["facilitator.store"].close()
 
 
@@ -82,6 +82,11 @@ class Workshops:
     def received(sio, name):
         """Payloads of every event called `name` the client has received since last asked."""
         return [e["args"][0] for e in sio.get_received() if e["name"] == name]
+
+    @staticmethod
+    def drain(sio) -> dict:
+        """Everything received since last asked: event name -> latest payload."""
+        return {e["name"]: e["args"][0] for e in sio.get_received()}
 
     @staticmethod
     def last(sio, name):

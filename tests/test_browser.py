@@ -126,7 +126,7 @@ def control_links(control) -> dict:
 
 def add_message(control, title: str, body: str):
     """Add a message to the run sheet from the control screen's form."""
-    control.locator("#add-activity summary").click()
+    control.locator("#add-activity > summary").click()
     expect(control.locator("#add-activity")).to_have_attribute("open", "")
     control.fill("#activity-title", title)
     control.fill("#activity-body", body)
@@ -217,3 +217,65 @@ def test_unknown_code_shows_a_friendly_page(screens):
     expect(code).to_be_visible()
     expect(code).to_have_value("ZZZZZZ")
     expect(phone.get_by_role("button", name="Join")).to_be_visible()
+
+
+def test_connect_rounds_on_phones_match_the_stored_groups(screens, live_server):
+    import csv
+    import io
+
+    import requests
+    import socketio
+
+    workshop = live_server.create_workshop("Connect day")
+    control = screens.open("control", f"/control/{workshop['key']}")
+    expect(control.locator("#status")).to_have_text("Live")
+    projector = screens.open("projector", control_links(control)["screen"])
+    bots = []
+    for i, org in enumerate(["Hospice", "ICB", "Fire Service", "Carers Trust"]):
+        bot = socketio.Client()
+        bot.connect(live_server.url, auth={"role": "delegate", "code": workshop["code"]},
+                    transports=["websocket"])
+        assert bot.call("delegate:join", {"name": f"Bot {i}", "organisation": org})["ok"]
+        bots.append(bot)
+    phones = []
+    for i, (name, organisation, role) in enumerate(PEOPLE[:2]):
+        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, name, organisation, role)
+        expect(phone.locator(".me-name")).to_have_text(name)
+        phones.append(phone)
+
+    control.locator("#add-activity > summary").click()
+    control.select_option("#activity-kind", "connect")
+    control.fill("#activity-title", "Meet someone new")
+    control.fill("#connect-rounds", "2")
+    control.select_option("#connect-points", "tables")
+    control.locator("#activity-save").click()
+    expect(control.locator("#runsheet .runsheet-title")).to_contain_text(["Meet someone new"])
+    control.get_by_role("button", name="Go live").click()
+
+    for number in (1, 2):
+        control.get_by_role("button", name=re.compile(f"start round {number}", re.I)).click()
+        expect(projector.locator(".round-label")).to_contain_text(f"Round {number} of 2")
+        expect(projector.locator(".timer-value")).to_have_text(re.compile(r"^[45]:\d\d$"))
+        export = requests.get(f"{live_server.url}/control/{workshop['key']}/connect/1/"
+                              "groups.csv", timeout=10).text.lstrip("\ufeff")
+        stored = {}
+        for row in csv.DictReader(io.StringIO(export)):
+            if row["round"] == str(number):
+                stored.setdefault(row["group"], (row["meeting point"], set()))[1].add(
+                    row["name"])
+        for (name, _, _), phone in zip(PEOPLE, phones, strict=False):
+            expect(phone.locator(".round-label")).to_contain_text(f"Round {number} of 2")
+            point, members = next(v for v in stored.values() if name in v[1])
+            expect(phone.locator(".meet-at strong")).to_have_text(point)
+            expect(phone.locator(".member-name")).to_have_count(len(members) - 1)
+            shown = {t.replace("✓", "").strip()
+                     for t in phone.locator(".member-name").all_inner_texts()}
+            assert shown == members - {name}
+    # A phone taps "found": its partner's tick shows on the control screen.
+    phones[0].get_by_role("button", name=re.compile("found", re.I)).click()
+    expect(phones[0].locator(".found-banner")).to_be_visible()
+    expect(control.locator(".group-list .found").first).to_contain_text("✓")
+    for bot in bots:
+        bot.disconnect()
+    screens.assert_no_script_errors()

@@ -31,6 +31,7 @@ async def join(server, w, name):
                            timeout=20)
     assert ack["ok"], ack
     phone.auth_token = auth["token"] = ack["token"]  # as the page keeps it in localStorage
+    phone.me_name = name
     await next_event(phone, "snapshot")
     return phone
 
@@ -103,3 +104,44 @@ def test_reloaded_phone_with_stored_token_is_the_same_delegate(tmp_path, mode):
         asyncio.run(scenario())
     finally:
         server.stop()
+
+
+def test_two_connect_rounds_give_each_phone_the_card_the_server_stored(live_server):
+    import csv
+    import io
+
+    import requests
+
+    async def scenario():
+        w = live_server.create_workshop()
+        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
+        await next_event(fac, "snapshot")
+        phones = [await join(live_server, w, f"Person {i}") for i in range(10)]
+        for phone in phones:
+            phone.inbox["mine"] = asyncio.Queue()
+            phone.on("mine", lambda data, q=phone.inbox["mine"]: q.put_nowait(data))
+        ack = await fac.call("activity:add", {"kind": "connect", "title": "Meet",
+                                              "group_size": 3, "round_count": 2})
+        activity_id = ack["activity"]["id"]
+        names = {}
+        for number in (1, 2):
+            assert (await fac.call("connect:start", {"activity_id": activity_id}))["ok"]
+            cards = await asyncio.gather(*[next_event(p, "mine") for p in phones])
+            export = requests.get(f"{live_server.url}/control/{w['key']}/connect/"
+                                  f"{activity_id}/groups.csv", timeout=10)
+            rows = [r for r in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")))
+                    if r["round"] == str(number)]
+            stored = {}
+            for row in rows:
+                stored.setdefault(row["group"], set()).add(row["name"])
+            for phone, card in zip(phones, cards, strict=True):
+                me = phone.me_name
+                names[me] = card
+                group = {m["name"] for m in card["group"]["members"]} | {me}
+                assert group == stored[str(card["group"]["number"])]
+                assert card["group"]["round"] == number
+            assert sorted(len(g) for g in stored.values()) == [3, 3, 4]
+        for client in phones + [fac]:
+            await client.disconnect()
+
+    asyncio.run(scenario())

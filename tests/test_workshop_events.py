@@ -4,7 +4,7 @@ import io
 import pytest
 
 from facilitator import socketio
-from facilitator.workshops.events import flush_presence
+from facilitator.realtime import beat
 
 FACILITATOR_EVENTS = {
     "activity:add": {"kind": "message", "title": "Hi"},
@@ -205,15 +205,15 @@ def test_presence_counts_are_coalesced_and_reach_control_and_projector(app, work
     phones = [workshops.phone(w, f"Person {i}") for i in range(3)]
     workshops.received(fac, "presence")
     app.app_context().push()
-    flush_presence()
+    beat()
     update = workshops.last(fac, "presence")
     assert update["joined"] == 3 and update["online"] == 3
     assert sorted(update["online_ids"]) == sorted(p.me["id"] for p in phones)
     assert workshops.last(screen, "presence") == {"joined": 3, "online": 3}
     phones[0].disconnect()
-    flush_presence()
+    beat()
     assert workshops.last(fac, "presence")["online"] == 2
-    flush_presence()
+    beat()
     assert workshops.last(fac, "presence") is None  # nothing changed, nothing sent
 
 

@@ -1,12 +1,52 @@
 """Activity kinds: how each is configured and what screens are shown of it.
 
-A capability adds its kind here; the run sheet, live state and every screen
-then handle it without change.
+A capability registers its kind here; the run sheet, live state and every
+screen then handle it without change.
 """
 from ..validation import invalid, text
 
+KINDS = {}
 
-class Message:
+
+def register(kind):
+    """Add an activity kind to the run sheet (a class decorator)."""
+    KINDS[kind.name] = kind
+    return kind
+
+
+class Kind:
+    """What every kind provides; the defaults suit a kind with no personal view."""
+
+    name = label = ""
+
+    @staticmethod
+    def config(data: dict) -> dict:
+        """Validate the facilitator's settings for this kind."""
+        raise NotImplementedError
+
+    @staticmethod
+    def public(store, activity: dict) -> dict:
+        """What every screen sees while it is live (merged into `live.activity`)."""
+        return {}
+
+    @staticmethod
+    def personal(store, activity: dict, delegate_id: int):
+        """What one phone alone sees while it is live (`mine`), or None."""
+        return None
+
+    @staticmethod
+    def control(store, activity: dict):
+        """What control screens alone see while it is live (`control`), or None."""
+        return None
+
+    @staticmethod
+    def progress(store, activity: dict):
+        """Counts for the projector and control screens while it is live, or None."""
+        return None
+
+
+@register
+class Message(Kind):
     """A title and text pushed to every phone and the projector."""
 
     name = "message"
@@ -19,12 +59,9 @@ class Message:
                              required=False, multiline=True)}
 
     @staticmethod
-    def public(activity: dict) -> dict:
+    def public(store, activity: dict) -> dict:
         """What phones, panel and projector see while it is live."""
         return {"body": activity["config"].get("body", "")}
-
-
-KINDS = {kind.name: kind for kind in (Message,)}
 
 
 def kind_of(name):

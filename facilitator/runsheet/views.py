@@ -21,6 +21,6 @@ def live(store: Store, workshop: dict) -> dict:
     shown = None
     if current is not None:
         shown = {"id": current["id"], "kind": current["kind"], "title": current["title"],
-                 **KINDS[current["kind"]].public(current)}
+                 **KINDS[current["kind"]].public(store, current)}
     return {"activity": shown, "since": workshop["live_since"],
             "version": workshop["state_version"]}

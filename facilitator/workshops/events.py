@@ -3,7 +3,8 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from .. import socketio, store
-from ..realtime import Connection, delegate_room, emit, handler, registry, room
+from ..realtime import (Connection, arrived, coalesced, delegate_room, emit, handler,
+                        registry, room, start_heartbeat)
 from ..validation import Problem, boolean, integer, text
 from . import domain, views
 
@@ -47,7 +48,9 @@ def on_connect(auth=None):
     if conn.delegate_id is not None:
         join_room(delegate_room(conn.delegate_id))
     registry.add(request.sid, conn)
-    _start_presence_task()
+    start_heartbeat(current_app._get_current_object())
+    if conn.delegate_id is not None:
+        arrived(workshop["id"], conn.delegate_id)
     emit("snapshot", views.snapshot(db, conn, workshop, **extra), to=request.sid)
 
 
@@ -57,33 +60,14 @@ def on_disconnect(reason=None):
     registry.remove(request.sid)
 
 
-def _start_presence_task():
-    app = current_app._get_current_object()
-    if not app.extensions.get("facilitator.presence_task"):
-        app.extensions["facilitator.presence_task"] = True
-        socketio.start_background_task(_presence_loop, app)
-
-
-def _presence_loop(app):
-    """Send coalesced presence: at most one update per workshop per interval."""
-    while True:
-        socketio.sleep(app.config["PRESENCE_INTERVAL"])
-        try:
-            with app.app_context():
-                flush_presence()
-        except Exception:  # noqa: BLE001 - the loop must outlive a bad tick
-            app.logger.exception("presence update failed")
-
-
-def flush_presence():
-    """Broadcast presence for every workshop whose online set changed."""
-    db = store()
-    for workshop_id in registry.take_dirty():
-        online = registry.online(workshop_id)
-        counts = views.presence(db, workshop_id, online)
-        emit("presence", {**counts, "online_ids": sorted(online)},
-             to=room(workshop_id, "facilitator"))
-        emit("presence", counts, to=room(workshop_id, "screen"))
+@coalesced("presence")
+def send_presence(workshop_id: int):
+    """Broadcast a workshop's presence after its online set changed."""
+    online = registry.online(workshop_id)
+    counts = views.presence(store(), workshop_id, online)
+    emit("presence", {**counts, "online_ids": sorted(online)},
+         to=room(workshop_id, "facilitator"))
+    emit("presence", counts, to=room(workshop_id, "screen"))
 
 
 def _resend_snapshot(conn: Connection, workshop: dict, sid: str, **extra):
@@ -101,6 +85,7 @@ def _identified(conn: Connection, delegate: dict, token: str) -> dict:
     registry.identify(request.sid, delegate["id"])
     join_room(delegate_room(delegate["id"]))
     _delegate_changed(conn.workshop_id, delegate)
+    arrived(conn.workshop_id, delegate["id"])
     workshop = domain.get(store(), conn.workshop_id)
     # The token rides in this snapshot too: it may arrive before the ack does.
     _resend_snapshot(conn, workshop, request.sid, token_status="ok", token=token)

@@ -2,7 +2,9 @@
 import time
 
 from ..realtime import Connection, registry
+from ..runsheet import domain as runsheet
 from ..runsheet import views as runsheet_views
+from ..runsheet.kinds import KINDS
 from ..store import Store
 from . import domain
 
@@ -66,4 +68,21 @@ def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
             links=links(workshop, conn.facilitator_key))
     elif conn.role == "screen":
         out["presence"] = presence(store, workshop["id"])
+    out.update(live_extras(store, conn, workshop))
     return out
+
+
+def live_extras(store: Store, conn: Connection, workshop: dict) -> dict:
+    """The live activity's views for this screen alone: `mine`, `control`, `progress`."""
+    activity = runsheet.live_activity(store, workshop)
+    if activity is None:
+        return {}
+    kind = KINDS[activity["kind"]]
+    extras = {}
+    if conn.role == "delegate" and conn.delegate_id is not None:
+        extras["mine"] = kind.personal(store, activity, conn.delegate_id)
+    if conn.role == "facilitator":
+        extras["control"] = kind.control(store, activity)
+    if conn.role in ("facilitator", "screen"):
+        extras["progress"] = kind.progress(store, activity)
+    return {k: v for k, v in extras.items() if v is not None}

@@ -1,12 +1,123 @@
 // One renderer per activity kind, shared by phone, projector, panel and control.
 import { h } from './dom.js';
+import { phaseAt } from './clock.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  children.forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(String(c))));
+  return el;
+}
+
+function paragraphs(text) {
+  return text ? h('div', { class: 'message-body' },
+    text.split(/\n{2,}/).map((para) => h('p', {}, para))) : null;
+}
+
+const ROUND_WORDS = {
+  groups: (r) => (r.size === 2 ? 'Pairs' : `Groups of ${r.size}`),
+  merge: (r) => `Pairs join up into groups of ${r.size}`,
+  solo: () => 'On your own',
+  all: () => 'The whole room',
+};
+
+export function roundLabel(round) {
+  return (ROUND_WORDS[round.kind] || (() => ''))(round);
+}
+
+export function timer(deadlineSeconds, label = 'Time left') {
+  return h('p', { class: 'timer' }, h('span', { class: 'visually-hidden' }, `${label}: `),
+    h('span', { class: 'timer-value', 'data-deadline': Math.round(deadlineSeconds * 1000), role: 'timer' }, ''));
+}
+
+// Troika: the phase under way, refreshed by the clock.
+export function phaseLine(round) {
+  const el = h('p', { class: 'phase', 'aria-live': 'polite' });
+  el.update = (now) => {
+    const phase = phaseAt(round, now);
+    if (!phase) return;
+    const text = `Turn ${phase.turn + 1} of ${round.turns}: ${phase.label}`;
+    if (el.dataset.text !== text) {
+      el.dataset.text = text;
+      el.replaceChildren(h('span', {}, text), ' ',
+        h('span', { class: 'timer-value small', 'data-deadline': Math.round(phase.endsAt) }));
+    }
+  };
+  el.classList.add('ticking');
+  return el;
+}
+
+export function connectionMap(summary) {
+  const nodes = summary.nodes;
+  const size = 1000;
+  const centre = size / 2;
+  const radius = size / 2 - 60;
+  const place = new Map(nodes.map((n, i) => {
+    const angle = (2 * Math.PI * i) / Math.max(nodes.length, 1) - Math.PI / 2;
+    return [n.name, { x: centre + radius * Math.cos(angle), y: centre + radius * Math.sin(angle), angle }];
+  }));
+  const most = Math.max(1, ...summary.links.map((l) => l.meetings));
+  const biggest = Math.max(1, ...nodes.map((n) => n.people));
+  const links = summary.links.filter((l) => place.has(l.a) && place.has(l.b)).map((l) => {
+    const a = place.get(l.a);
+    const b = place.get(l.b);
+    return svg('line', {
+      x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'map-link',
+      'stroke-width': 1.5 + (10 * l.meetings) / most,
+    }, svg('title', {}, `${l.a} – ${l.b}: ${l.meetings}`));
+  });
+  const dots = nodes.map((n) => {
+    const p = place.get(n.name);
+    const r = 8 + 22 * Math.sqrt(n.people / biggest);
+    const right = Math.cos(p.angle) >= 0;
+    const label = n.name.length > 30 ? `${n.name.slice(0, 28)}…` : n.name;
+    return svg('g', { class: 'map-node' },
+      svg('circle', { cx: p.x, cy: p.y, r }),
+      svg('text', {
+        x: p.x + (right ? r + 8 : -r - 8), y: p.y + 7,
+        'text-anchor': right ? 'start' : 'end',
+      }, label),
+      svg('title', {}, `${n.name}: ${n.people}`));
+  });
+  return svg('svg', { viewBox: `-420 -20 ${size + 840} ${size + 40}`, class: 'connection-map', role: 'img',
+    'aria-label': `Connection map: ${nodes.length} organisations, ${summary.links.length} links between them` },
+  ...links, ...dots);
+}
+
+function connectSummary(summary) {
+  return h('div', { class: 'connect-summary' },
+    h('ul', { class: 'headline' },
+      h('li', {}, h('strong', {}, summary.new_connections), ' new connections'),
+      h('li', {}, h('strong', {}, summary.organisations_connected), ' organisations connected'),
+      h('li', {}, h('strong', {}, summary.cross_organisation), ' meetings across organisations')),
+    summary.nodes.length ? connectionMap(summary) : null);
+}
+
+function connect(activity) {
+  if (activity.summary) {
+    return [h('h2', { class: 'activity-title' }, activity.title), connectSummary(activity.summary)];
+  }
+  const round = activity.round;
+  if (!round) {
+    const next = activity.next;
+    return [h('h2', { class: 'activity-title' }, activity.title),
+      h('p', { class: 'round-label' }, `${activity.total_rounds} round${activity.total_rounds === 1 ? '' : 's'}`,
+        next ? ` · first: ${roundLabel(next).toLowerCase()}` : ''),
+      h('p', { class: 'muted' }, 'Starting soon.')];
+  }
+  return [
+    h('p', { class: 'round-label' }, `Round ${round.number} of ${activity.total_rounds} · ${roundLabel(round)}`),
+    h('h2', { class: 'activity-title prompt' }, round.prompt),
+    round.running && round.phases.length ? phaseLine(round) : null,
+    round.running ? timer(round.ends_at) : h('p', { class: 'round-over' }, 'Time is up'),
+  ];
+}
 
 const RENDERERS = {
-  message: (activity) => [
-    h('h2', { class: 'activity-title' }, activity.title),
-    activity.body ? h('div', { class: 'message-body' },
-      activity.body.split(/\n{2,}/).map((para) => h('p', {}, para))) : null,
-  ],
+  message: (activity) => [h('h2', { class: 'activity-title' }, activity.title), paragraphs(activity.body)],
+  connect,
 };
 
 export function renderActivity(activity) {
@@ -16,4 +127,9 @@ export function renderActivity(activity) {
     render ? render(activity) : h('h2', { class: 'activity-title' }, activity.title));
 }
 
-export const KIND_LABELS = { message: 'Message' };
+// Keep phase lines and the like current; call from the clock.
+export function refreshTicking(root, now) {
+  root.querySelectorAll('.ticking').forEach((el) => el.update?.(now));
+}
+
+export const KIND_LABELS = { message: 'Message', connect: 'Connect' };

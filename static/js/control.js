@@ -1,11 +1,16 @@
 // The facilitator's control screen: run sheet, live state, links and delegates.
 import { $, h, replace, wireCopyButtons } from './dom.js';
 import { connectLive } from './live.js';
-import { KIND_LABELS, renderActivity } from './activities.js';
+import { KIND_LABELS, refreshTicking, renderActivity } from './activities.js';
+import { everyTick, startClock } from './clock.js';
+import { connectControls } from './connect-control.js';
 
 const app = $('#app');
 const key = decodeURIComponent(location.pathname.split('/').pop());
-const state = { runsheet: [], live: null, delegates: new Map(), online: new Set(), presence: null };
+const state = {
+  runsheet: [], live: null, delegates: new Map(), online: new Set(), presence: null,
+  control: null, progress: null,
+};
 
 const live = connectLive({
   auth: () => ({ role: 'facilitator', key }),
@@ -16,6 +21,8 @@ const live = connectLive({
     state.delegates = new Map(snap.delegates.map((d) => [d.id, d]));
     state.online = new Set(snap.delegates.filter((d) => d.online).map((d) => d.id));
     state.presence = snap.presence;
+    state.control = snap.control || null;
+    state.progress = snap.progress || null;
     showWorkshop(snap.workshop);
     showLinks(snap.links);
     renderAll();
@@ -23,6 +30,8 @@ const live = connectLive({
   handlers: {
     runsheet(list) { state.runsheet = list; renderRunsheet(); },
     live(liveState) { state.live = liveState; renderLive(); renderRunsheet(); },
+    control(control) { state.control = control; renderLiveControls(); },
+    progress(progress) { state.progress = progress; renderLiveControls(); },
     workshop: showWorkshop,
     links: showLinks,
     presence(p) {
@@ -65,6 +74,16 @@ function renderLive() {
   const activity = state.live?.activity;
   replace($('#live-preview'), activity ? renderActivity(activity)
     : h('p', { class: 'muted' }, 'The projector shows the join screen.'));
+  renderLiveControls();
+}
+
+function renderLiveControls() {
+  const activity = state.live?.activity;
+  replace($('#live-controls'), activity?.kind === 'connect'
+    ? connectControls(activity, state.control, state.progress, {
+      act: (event, data) => act(event, data, '#live-error'),
+      exportBase: `${location.pathname}/connect/${activity.id}`,
+    }) : null);
 }
 
 function renderRunsheet() {
@@ -112,22 +131,97 @@ async function act(event, data, errorSelector) {
   return answer;
 }
 
+const form = $('#activity-form');
+
+function showKindFields() {
+  const kind = $('#activity-kind').value;
+  form.querySelectorAll('.kind-fields').forEach((f) => { f.hidden = f.dataset.kind !== kind; });
+  const template = $('#connect-template');
+  form.querySelectorAll('.custom-only').forEach((f) => { f.hidden = template.value !== 'custom'; });
+  const points = $('#connect-points').value;
+  form.querySelector('.points-tables').hidden = points !== 'tables';
+  form.querySelector('.points-spots').hidden = points !== 'spots';
+}
+
+const lines = (text) => text.split('\n').map((l) => l.trim());
+
+function activityData() {
+  const data = { kind: $('#activity-kind').value, title: $('#activity-title').value };
+  if (data.kind === 'message') return { ...data, body: $('#activity-body').value };
+  const f = form.elements;
+  const prompts = lines(f.prompts.value);
+  while (prompts.length && !prompts[prompts.length - 1]) prompts.pop();
+  return {
+    ...data,
+    template: f.template.value,
+    group_size: Number(f.group_size.value),
+    round_count: Number(f.round_count.value),
+    minutes: Number(f.minutes.value),
+    prompts,
+    separate_organisations: f.separate_organisations.checked,
+    separate_roles: f.separate_roles.checked,
+    separate_sectors: f.separate_sectors.checked,
+    late_join: f.late_join.checked,
+    grace_seconds: Number(f.grace_seconds.value),
+    meeting_points: {
+      mode: f.points_mode.value, tables: Number(f.tables.value),
+      spots: lines(f.spots.value).filter(Boolean),
+    },
+  };
+}
+
 function edit(activity) {
   $('#add-activity').open = true;
   $('#activity-id').value = activity.id;
+  $('#activity-kind').value = activity.kind;
+  $('#activity-kind').disabled = true;
   $('#activity-title').value = activity.title;
-  $('#activity-body').value = activity.config.body || '';
+  const c = activity.config;
+  if (activity.kind === 'message') $('#activity-body').value = c.body || '';
+  if (activity.kind === 'connect') {
+    const f = form.elements;
+    f.template.value = c.template;
+    f.group_size.value = c.group_size;
+    f.round_count.value = c.round_count;
+    f.minutes.value = c.minutes;
+    f.prompts.value = c.prompts.join('\n');
+    f.separate_organisations.checked = c.separate_organisations;
+    f.separate_roles.checked = c.separate_roles;
+    f.separate_sectors.checked = c.separate_sectors;
+    f.late_join.checked = c.late_join;
+    f.grace_seconds.value = c.grace_seconds;
+    f.points_mode.value = c.meeting_points.mode;
+    f.tables.value = c.meeting_points.tables;
+    f.spots.value = c.meeting_points.spots.join('\n');
+  }
+  showKindFields();
   $('#activity-save').textContent = 'Save changes';
   $('#activity-cancel').hidden = false;
   $('#activity-title').focus();
 }
 
 function resetActivityForm() {
-  $('#activity-form').reset();
+  form.reset();
   $('#activity-id').value = '';
+  $('#activity-kind').disabled = false;
   $('#activity-save').textContent = 'Add to run sheet';
   $('#activity-cancel').hidden = true;
+  showKindFields();
 }
+
+form.addEventListener('change', (event) => {
+  if (event.target.matches('#activity-kind, #connect-template, #connect-points')) showKindFields();
+  if (event.target.matches('#connect-template')) {
+    $('#connect-minutes').value = event.target.value === 'troika' ? 24 : 5;
+  }
+});
+$('#prompt-library').addEventListener('click', (event) => {
+  const button = event.target.closest('[data-prompt]');
+  if (!button) return;
+  const box = $('#connect-prompts');
+  box.value = (box.value.trim() ? `${box.value.trim()}\n` : '') + button.dataset.prompt;
+});
+showKindFields();
 
 async function remove(activity) {
   if (window.confirm(`Delete “${activity.title}” from the run sheet?`)) {
@@ -142,13 +236,13 @@ async function release(delegate) {
   }
 }
 
-$('#activity-form').addEventListener('submit', async (event) => {
+form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const id = $('#activity-id').value;
-  const data = { title: $('#activity-title').value, body: $('#activity-body').value };
+  const data = activityData();
   const answer = id
     ? await act('activity:update', { ...data, activity_id: Number(id) }, '#activity-error')
-    : await act('activity:add', { ...data, kind: 'message' }, '#activity-error');
+    : await act('activity:add', data, '#activity-error');
   if (answer.ok) resetActivityForm();
 });
 $('#activity-cancel').addEventListener('click', resetActivityForm);
@@ -195,6 +289,9 @@ $('#roster-form').addEventListener('submit', async (event) => {
     report.textContent = 'The import did not reach the server; check the connection and try again.';
   }
 });
+
+startClock(live.serverNow);
+everyTick((now) => refreshTicking(app, now));
 
 // Keyboard: N / P step through the run sheet when not typing.
 document.addEventListener('keydown', (event) => {

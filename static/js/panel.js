@@ -1,7 +1,8 @@
 // The panel screen: what is live now (Q&A moderation and reading build on this).
 import { $, h, replace } from './dom.js';
 import { connectLive } from './live.js';
-import { renderActivity } from './activities.js';
+import { refreshTicking, renderActivity } from './activities.js';
+import { everyTick, startClock } from './clock.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -11,7 +12,7 @@ function render(liveState) {
     : h('p', { class: 'muted' }, 'The join screen is showing.'));
 }
 
-connectLive({
+const live = connectLive({
   auth: () => ({ role: 'panel', key }),
   statusEl: $('#status'),
   onSnapshot(snap) { $('#workshop-title').textContent = snap.workshop.title; render(snap.live); },
@@ -22,3 +23,6 @@ connectLive({
     fatal(message) { replace($('#app'), h('p', { class: 'error', role: 'alert' }, message)); },
   },
 });
+
+startClock(live.serverNow);
+everyTick((now) => refreshTicking(document, now));

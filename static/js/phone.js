@@ -1,7 +1,9 @@
 // The delegate's phone: join (walk-in or "that's me"), then follow the live state.
 import { $, h, replace } from './dom.js';
 import { connectLive } from './live.js';
-import { renderActivity } from './activities.js';
+import { refreshTicking, renderActivity } from './activities.js';
+import { startClock, everyTick } from './clock.js';
+import { renderConnect } from './connect-phone.js';
 
 const app = $('#app');
 const code = app.dataset.code;
@@ -11,7 +13,7 @@ const NOTICES = {
   released: 'The facilitator has released your name. Please join again.',
 };
 
-const state = { snap: null, live: null, notice: '' };
+const state = { snap: null, live: null, mine: null, notice: '', regroupNotice: '', actionError: '' };
 
 function storedToken() {
   try { return localStorage.getItem(tokenKey); } catch { return null; }
@@ -28,6 +30,7 @@ const live = connectLive({
   onSnapshot(snap) {
     state.snap = snap;
     state.live = snap.live;
+    state.mine = snap.mine || null;
     $('#workshop-title').textContent = snap.workshop.title;
     if (snap.me === null) {
       if (storedToken() && snap.token_status !== 'ok') storeToken(null);
@@ -44,6 +47,7 @@ const live = connectLive({
   },
   handlers: {
     live(liveState) { state.live = liveState; if (state.snap?.me) renderLive(); },
+    mine(mine) { state.mine = mine; if (state.snap?.me) renderLive(); },
     workshop(workshop) {
       state.snap.workshop = workshop;
       $('#workshop-title').textContent = workshop.title;
@@ -136,14 +140,35 @@ function renderJoined() {
   renderLive();
 }
 
+// A phone action on the live activity; its result arrives as `mine` / `live`.
+async function act(event, data = {}) {
+  const answer = await live.request(event, data);
+  state.actionError = answer.ok ? '' : answer.message;
+  if (answer.regroup_at) {
+    const at = new Date(answer.regroup_at * 1000 - (live.serverNow() - Date.now()));
+    const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    state.regroupNotice = `If they haven't turned up by ${time}, we'll put you with someone else.`;
+  }
+  renderLive();
+}
+
 function renderLive() {
   const area = $('#live-area');
   if (!area) return;
   const activity = state.live?.activity;
+  if (activity?.kind === 'connect') {
+    replace(area, h('article', { class: 'activity activity-connect' },
+      renderConnect(activity, state.mine, act, state.regroupNotice, live.serverNow())),
+    h('p', { class: 'error', role: 'alert' }, state.actionError));
+    return;
+  }
   replace(area, activity ? renderActivity(activity) : h('div', { class: 'waiting' },
     h('h2', {}, "You're in"),
     h('p', {}, 'Keep this page open: it changes by itself when the facilitator starts something.')));
 }
+
+startClock(live.serverNow);
+everyTick((now) => refreshTicking(app, now));
 
 async function leave() {
   if (!window.confirm('Leave the workshop on this phone? You can join again afterwards.')) return;

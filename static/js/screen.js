@@ -1,11 +1,17 @@
 // The projector: the join screen when nothing is live, else the live activity with a join banner.
 import { $, h, replace } from './dom.js';
 import { connectLive } from './live.js';
-import { renderActivity } from './activities.js';
+import { refreshTicking, renderActivity } from './activities.js';
+import { everyTick, startClock } from './clock.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
 const liveEl = $('#live');
 const MIN_FIT = 0.45;
+
+function showProgress(p) {
+  const el = $('#progress');
+  if (el) el.textContent = p?.round && p.placed ? `${p.found} of ${p.placed} have found their group` : '';
+}
 
 function showPresence(p) {
   $('#presence').textContent = `${p.joined} joined · ${p.online} connected`;
@@ -28,23 +34,29 @@ function render(liveState) {
   liveEl.hidden = !activity;
   $('#join-banner').hidden = !activity;
   replace(liveEl, renderActivity(activity));
+  if (activity?.kind !== 'connect') showProgress(null);
   fit();
 }
 window.addEventListener('resize', fit);
 
-connectLive({
+const live = connectLive({
   auth: () => ({ role: 'screen', key }),
   statusEl: $('#status'),
   onSnapshot(snap) {
     $('#workshop-title').textContent = snap.workshop.title;
     showPresence(snap.presence);
     render(snap.live);
+    showProgress(snap.progress);
   },
   handlers: {
     live: render,
     presence: showPresence,
+    progress: showProgress,
     workshop(w) { $('#workshop-title').textContent = w.title; },
     revoked(msg) { replace($('#app'), h('p', { class: 'screen-message' }, msg.message)); },
     fatal(message) { replace($('#app'), h('p', { class: 'screen-message' }, message)); },
   },
 });
+
+startClock(live.serverNow);
+everyTick((now) => refreshTicking(liveEl, now));

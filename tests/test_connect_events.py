@@ -1,0 +1,296 @@
+"""Socket layer: running Connect rounds from the control screen and acting on phones."""
+import pytest
+
+from facilitator import realtime
+from facilitator.connect import domain
+from facilitator.store import now
+
+ORGS = ["Royal Surrey", "Royal Surrey", "County Council", "County Council", "ICB", "Hospice",
+        "GP Network", "Carers Trust"]
+
+
+@pytest.fixture
+def event(workshops, app):
+    """A workshop with a control screen, a projector and eight phones."""
+    w = workshops.create()
+    fac = workshops.facilitator(w)
+    screen = workshops.connect(role="screen", key=workshops.links(fac)["screen"])
+    phones = [workshops.phone(w, f"Person {i}", ORGS[i]) for i in range(8)]
+    app.app_context().push()
+    return w, fac, screen, phones
+
+
+def add_connect(fac, **settings):
+    """Add a Connect activity; return its id."""
+    data = {"kind": "connect", "title": "Meet someone new", "group_size": 2, "round_count": 3,
+            "minutes": 5, **settings}
+    ack = fac.emit("activity:add", data, callback=True)
+    assert ack["ok"], ack
+    return ack["activity"]["id"]
+
+
+def start(fac, activity_id):
+    ack = fac.emit("connect:start", {"activity_id": activity_id}, callback=True)
+    assert ack["ok"], ack
+    return ack["round"]
+
+
+def cards(workshops, phones):
+    """Each phone's latest card, keyed by delegate id."""
+    out = {}
+    for p in phones:
+        got = workshops.drain(p)
+        if "mine" in got:
+            p.card = got["mine"]
+        out[p.me["id"]] = p.card
+    return out
+
+
+def stored_groups(app, activity_id):
+    store = app.extensions["facilitator.store"]
+    round_ = domain.latest_round(store, activity_id)
+    return [sorted(ids) for _, ids in domain.active_groups(store, round_["id"]) if ids]
+
+
+def test_a_round_gives_every_phone_a_card_matching_the_stored_groups(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, meeting_points={"mode": "tables", "tables": 3})
+    assert start(fac, activity_id) == 1
+    got = cards(workshops, phones)
+    groups = stored_groups(app, activity_id)
+    assert sorted(len(g) for g in groups) == [2, 2, 2, 2]
+    for group in groups:
+        for member in group:
+            card = got[member]["group"]
+            assert sorted([m["id"] for m in card["members"]] + [member]) == group
+            assert card["meeting_point"].startswith("Table ")
+            assert card["round"] == 1 and card["found"] is False
+    # Organisations kept apart: nobody is paired with a colleague.
+    names = {p.me["id"]: ORGS[i] for i, p in enumerate(phones)}
+    assert all(names[a] != names[b] for a, b in groups)
+    live = workshops.last(screen, "live")["activity"]
+    assert live["round"]["number"] == 1 and live["round"]["running"]
+    assert live["round"]["prompt"] and live["total_rounds"] == 3
+    assert live["round"]["ends_at"] == pytest.approx(now() + 300, abs=5)
+    control = workshops.last(fac, "control")
+    assert len(control["groups"]) == 4 and control["progress"]["placed"] == 8
+
+
+def test_found_know_and_the_next_round_avoids_repeats_and_acquaintances(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, round_count=5)
+    start(fac, activity_id)
+    got = cards(workshops, phones)
+    first = phones[0]
+    partner = got[first.me["id"]]["group"]["members"][0]["id"]
+    assert first.emit("connect:found", {}, callback=True)["ok"]
+    got = cards(workshops, phones)
+    assert got[first.me["id"]]["group"]["found"] and got[partner]["group"]["found"]
+    # Say phone 1 already knows someone from another pair: allowed only within the group.
+    other = next(p for p in phones if p.me["id"] not in (first.me["id"], partner))
+    other_partner = got[other.me["id"]]["group"]["members"][0]["id"]
+    refused = other.emit("connect:know", {"delegate_id": first.me["id"]}, callback=True)
+    assert refused["error"] == "not_found"
+    assert other.emit("connect:know", {"delegate_id": other_partner}, callback=True)["ok"]
+    got = cards(workshops, phones)
+    assert got[other.me["id"]]["group"]["members"][0]["known"] is True
+    seen = {frozenset(g) for g in stored_groups(app, activity_id)}
+    for _ in range(3):
+        start(fac, activity_id)
+        now_groups = {frozenset(g) for g in stored_groups(app, activity_id)}
+        assert not now_groups & seen, "a pair met twice while others had not met"
+        seen |= now_groups
+
+
+def test_odd_numbers_make_a_trio_and_late_arrivals_join_a_group(app, workshops, event):
+    w, fac, screen, phones = event
+    phones[-1].disconnect()
+    realtime.registry._last_seen.clear()  # as if offline for long
+    activity_id = add_connect(fac)
+    start(fac, activity_id)
+    sizes = sorted(len(g) for g in stored_groups(app, activity_id))
+    assert sizes == [2, 2, 3]
+    late = workshops.phone(w, "Late Comer", "Fire Service")
+    card = late.snapshot["mine"]
+    assert card["group"] is not None and len(card["group"]["members"]) in (2, 3)
+    assert sum(len(g) for g in stored_groups(app, activity_id)) == 8
+
+
+def test_late_arrivals_wait_when_the_facilitator_does_not_allow_joining(workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, late_join=False)
+    start(fac, activity_id)
+    late = workshops.phone(w, "Late Comer", "Fire Service")
+    assert late.snapshot["mine"]["group"] is None
+    assert late.emit("connect:found", {}, callback=True)["error"] == "not_in_round"
+
+
+def test_cant_find_regroups_after_the_grace_period(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, grace_seconds=15)
+    start(fac, activity_id)
+    got = cards(workshops, phones)
+    before = {frozenset(g) for g in stored_groups(app, activity_id)}
+    # Two people from different pairs cannot find their partners.
+    a = phones[0]
+    b = next(p for p in phones if p.me["id"] not in
+             [a.me["id"]] + [m["id"] for m in got[a.me["id"]]["group"]["members"]])
+    for phone in (a, b):
+        ack = phone.emit("connect:cant_find", {}, callback=True)
+        assert ack["ok"] and ack["regroup_at"] > now()
+    realtime.beat()  # still within the grace period: nothing moves
+    assert len(stored_groups(app, activity_id)) == 4
+    store = app.extensions["facilitator.store"]
+    with store.write() as db:
+        db.execute("update connect_rounds set started_at = started_at - 60")
+    realtime.beat()
+    groups = stored_groups(app, activity_id)
+    # The two, and the partners they left alone, are regrouped into new pairs.
+    moved = [g for g in groups if frozenset(g) not in before]
+    assert len(moved) == 2
+    assert any(a.me["id"] in g for g in moved) and any(b.me["id"] in g for g in moved)
+    got = cards(workshops, phones)
+    assert got[a.me["id"]]["group"]["meeting_point"] == domain.RALLY_POINT
+    assert sum(len(g) for g in groups) == 8 and all(len(g) >= 2 for g in groups)
+
+
+def test_sitting_out_and_back(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac)
+    start(fac, activity_id)
+    quiet = phones[2]
+    assert quiet.emit("connect:sit_out", {"sitting_out": True}, callback=True)["ok"]
+    assert workshops.last(quiet, "mine")["sitting_out"] is True
+    start(fac, activity_id)
+    assert quiet.me["id"] not in {d for g in stored_groups(app, activity_id) for d in g}
+    assert quiet.emit("connect:sit_out", {"sitting_out": False}, callback=True)["ok"]
+    assert quiet.me["id"] in {d for g in stored_groups(app, activity_id) for d in g}
+
+
+def test_rounds_end_on_the_server_deadline(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, minutes=1)
+    start(fac, activity_id)
+    store = app.extensions["facilitator.store"]
+    with store.write() as db:
+        db.execute("update connect_rounds set ends_at = ?", [now() - 1])
+    workshops.drain(screen)
+    realtime.beat()
+    assert workshops.last(screen, "live")["activity"]["round"]["running"] is False
+    assert phones[0].emit("connect:found", {}, callback=True)["error"] == "not_running"
+
+
+def test_extend_and_end_round(workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac)
+    start(fac, activity_id)
+    before = workshops.last(screen, "live")["activity"]["round"]["ends_at"]
+    ack = fac.emit("connect:extend", {"activity_id": activity_id, "seconds": 60}, callback=True)
+    assert ack["ends_at"] == pytest.approx(before + 60)
+    assert fac.emit("connect:end_round", {"activity_id": activity_id}, callback=True)["ok"]
+    assert workshops.last(screen, "live")["activity"]["round"]["running"] is False
+    assert fac.emit("connect:end_round", {"activity_id": activity_id},
+                    callback=True)["error"] == "not_running"
+
+
+def test_summary_counts_new_connections_and_shares_contacts_both_ways(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, round_count=1)
+    start(fac, activity_id)
+    got = cards(workshops, phones)
+    for phone in phones:
+        phone.emit("connect:found", {}, callback=True)
+    a = phones[0]
+    partner_id = got[a.me["id"]]["group"]["members"][0]["id"]
+    partner = next(p for p in phones if p.me["id"] == partner_id)
+    assert fac.emit("connect:start", {"activity_id": activity_id}, callback=True)["error"] == "end"
+    assert fac.emit("connect:summary", {"activity_id": activity_id}, callback=True)["ok"]
+    summary = workshops.last(screen, "live")["activity"]["summary"]
+    assert summary["new_connections"] == 4 and summary["cross_organisation"] == 4
+    assert summary["people"] == 8
+    assert {n["name"] for n in summary["nodes"]} == set(ORGS)
+    assert sum(link["meetings"] for link in summary["links"]) == 4
+    assert a.emit("connect:contact", {"contact": "ann@example.org"}, callback=True)["ok"]
+    mine = workshops.last(partner, "mine")
+    assert mine["met"][0]["contact"] is None  # the partner has not shared theirs
+    assert partner.emit("connect:contact", {"contact": "07700 900123"}, callback=True)["ok"]
+    assert workshops.last(a, "mine")["met"][0]["contact"] == "07700 900123"
+    assert workshops.last(partner, "mine")["met"][0]["contact"] == "ann@example.org"
+
+
+@pytest.mark.parametrize("settings, field", [
+    ({"group_size": 1}, "group_size"), ({"group_size": 7}, "group_size"),
+    ({"round_count": 0}, "round_count"), ({"minutes": 0}, "minutes"),
+    ({"template": "speed-dating"}, "template"), ({"prompts": "hi"}, "prompts"),
+    ({"prompts": ["x" * 301]}, "prompts"), ({"meeting_points": {"mode": "spots"}},
+                                            "meeting_points"),
+    ({"meeting_points": {"mode": "tables", "tables": 0}}, "tables"),
+    ({"template": "troika", "prompts": ["a", "b"]}, "prompts"),
+])
+def test_bad_settings_are_refused_with_a_message(workshops, event, settings, field):
+    w, fac, screen, phones = event
+    data = {"kind": "connect", "title": "Meet", **settings}
+    ack = fac.emit("activity:add", data, callback=True)
+    assert ack["ok"] is False and ack["field"] == field and ack["message"]
+
+
+def test_phone_actions_need_a_live_connect_round(workshops, event):
+    w, fac, screen, phones = event
+    for name, payload in [("connect:found", {}), ("connect:cant_find", {}),
+                          ("connect:know", {"delegate_id": 1}),
+                          ("connect:sit_out", {"sitting_out": True}),
+                          ("connect:contact", {"contact": "x"})]:
+        assert phones[0].emit(name, payload, callback=True)["error"] == "not_live"
+        assert fac.emit(name, payload, callback=True)["error"] == "forbidden"
+    unjoined = workshops.phone(w, name=None)
+    activity_id = add_connect(fac)
+    start(fac, activity_id)
+    assert unjoined.emit("connect:found", {}, callback=True)["error"] == "not_joined"
+    for name in ("connect:start", "connect:end_round", "connect:extend", "connect:summary"):
+        assert phones[0].emit(name, {"activity_id": activity_id},
+                              callback=True)["error"] == "forbidden"
+
+
+def test_templates_run_their_shapes(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, template="one_two_four_all")
+    start(fac, activity_id)  # solo: no groups
+    assert stored_groups(app, activity_id) == []
+    assert workshops.last(phones[0], "mine")["group"] is None
+    start(fac, activity_id)  # pairs
+    pairs = stored_groups(app, activity_id)
+    start(fac, activity_id)  # fours made of two pairs
+    fours = stored_groups(app, activity_id)
+    assert sorted(len(g) for g in fours) == [4, 4]
+    assert all(any(set(p) <= set(f) for f in fours) for p in pairs)
+    start(fac, activity_id)  # whole room
+    live = workshops.last(screen, "live")["activity"]
+    assert live["round"]["kind"] == "all" and live["next"] is None
+    troika = add_connect(fac, template="troika", minutes=12)
+    start(fac, troika)
+    live = workshops.last(screen, "live")["activity"]["round"]
+    assert live["turns"] == 3 and len(live["phases"]) == 4
+    assert sum(p["seconds"] for p in live["phases"]) * 3 == pytest.approx(720, abs=15)
+    assert sorted(len(g) for g in stored_groups(app, troika)) == [4, 4] or \
+        sorted(len(g) for g in stored_groups(app, troika)) == [3, 5]
+
+
+def test_csv_exports_are_for_the_facilitator_and_safe_in_spreadsheets(client, workshops,
+                                                                        event):
+    w, fac, screen, phones = event
+    evil = workshops.phone(w, "=HYPERLINK(\"http://x\")", "@Org")
+    activity_id = add_connect(fac, round_count=1)
+    start(fac, activity_id)
+    for phone in phones + [evil]:
+        phone.emit("connect:found", {}, callback=True)
+    groups = client.get(f"/control/{w['key']}/connect/{activity_id}/groups.csv")
+    assert groups.status_code == 200 and groups.mimetype == "text/csv"
+    text = groups.get_data(as_text=True)
+    assert text.count("\n") == 1 + 9
+    assert "'=HYPERLINK" in text and "'@Org" in text and ",=HYPERLINK" not in text
+    meetings = client.get(f"/control/{w['key']}/connect/{activity_id}/meetings.csv")
+    lines = meetings.get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 1 + 4 + 2  # four pairs and one trio (three meetings)
+    assert client.get(f"/control/wrong-key-123456789/connect/{activity_id}/groups.csv") \
+        .status_code == 404
+    assert client.get(f"/control/{w['key']}/connect/999/meetings.csv").status_code == 404
