@@ -85,6 +85,9 @@ def test_roster_header_and_row_problems_are_explained():
     assert rows[0]["role"] == "" and rows[0]["sector"] == ""
     assert problems == ["Line 4: no name.",
                         "Line 5: organisation is too long (at most 120 characters)."]
+    rows, problems = roster.parse(b"name,organisation\nAnn Lee,NHS\nBo,X\nann  lee,nhs\n")
+    assert [r["name"] for r in rows] == ["Ann Lee", "Bo"]
+    assert problems == ["Line 4: ann lee (nhs) repeats line 2; skipped."]
     rows, problems = roster.parse(b"full name,org\nAnn,NHS\n")
     assert rows == [] and "name and organisation" in problems[0]
     rows, problems = roster.parse("name,organisation\nRen\xe9e,Caf\xe9\n".encode("cp1252"))

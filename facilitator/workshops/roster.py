@@ -2,7 +2,7 @@
 import csv
 import io
 
-from ..validation import clean_text
+from ..validation import clean_text, name_key
 
 MAX_ROWS = 5000
 MAX_BYTES = 1024 * 1024
@@ -30,7 +30,7 @@ def parse(raw: bytes) -> tuple[list[dict], list[str]]:
         return [], ["The first line must name the columns, including "
                     + " and ".join(missing) + " (e.g. name,organisation,role,sector)."]
     index = {c: header.index(c) for c in LIMITS if c in header}
-    rows, problems = [], []
+    rows, problems, seen = [], [], {}
     try:
         for line, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -50,6 +50,12 @@ def parse(raw: bytes) -> tuple[list[dict], list[str]]:
                 problems.append(f"Line {line}: {too_long[0]} is too long "
                                 f"(at most {LIMITS[too_long[0]]} characters).")
                 continue
+            key = (name_key(row["name"]), row["organisation"].casefold())
+            if key in seen:
+                problems.append(f"Line {line}: {row['name']} ({row['organisation']}) repeats "
+                                f"line {seen[key]}; skipped.")
+                continue
+            seen[key] = line
             rows.append(row)
     except csv.Error as exc:
         problems.append(f"Reading stopped at line {reader.line_num}: {exc}.")
