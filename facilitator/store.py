@@ -103,9 +103,38 @@ def _v3(db):
         not_null={"workshop_id", "result"})
 
 
+def _v4(db):
+    """Q&A: questions, votes, silenced askers and each workshop's held words."""
+    db["qa_questions"].create({
+        "id": int, "workshop_id": int, "activity_id": int, "delegate_id": int,
+        "client_id": str, "text": str, "original_text": str, "anonymous": int,
+        "status": str, "held": str, "label": str, "starred": int, "position": float,
+        "merged_into": int, "votes": int, "version": int, "created_at": float,
+        "published_at": float, "answered_at": float,
+    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
+                              ("activity_id", "activities", "id"),
+                              ("delegate_id", "delegates", "id")],
+        not_null={"workshop_id", "activity_id", "delegate_id", "client_id", "text", "status"},
+        defaults={"anonymous": 0, "starred": 0, "votes": 0, "version": 0, "label": ""})
+    # A resent question (same phone, same client id) is stored once.
+    db["qa_questions"].create_index(["delegate_id", "client_id"], unique=True)
+    db["qa_questions"].create_index(["activity_id", "status"])
+
+    db["qa_votes"].create({
+        "question_id": int, "delegate_id": int, "created_at": float,
+    }, pk=("question_id", "delegate_id"),
+        foreign_keys=[("question_id", "qa_questions", "id"), ("delegate_id", "delegates", "id")])
+
+    db["qa_silenced"].create({
+        "workshop_id": int, "name_key": str, "delegate_id": int, "created_at": float,
+    }, pk=("workshop_id", "delegate_id"))
+
+    db["workshops"].add_column("qa_words", str)
+
+
 # Append-only: each entry moves the schema one version on. Never edit a
 # released entry; add a new one (sqlite-utils' transform() helps).
-MIGRATIONS = [_v1, _v2, _v3]
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 
 
 class Store:

@@ -16,6 +16,7 @@ def _activity_fields(data: dict, kind_name: str):
 
 def _runsheet_changed(workshop_id: int):
     emit("runsheet", views.runsheet(store(), workshop_id), to=room(workshop_id, "facilitator"))
+    emit("runsheet", views.outline(store(), workshop_id), to=room(workshop_id, "panel"))
 
 
 def _live_changed(workshop: dict):

@@ -15,6 +15,12 @@ def runsheet(store: Store, workshop_id: int) -> list[dict]:
     return [activity(a) for a in domain.list_activities(store, workshop_id)]
 
 
+def outline(store: Store, workshop_id: int) -> list[dict]:
+    """The run sheet without settings, for panel screens."""
+    return [{"id": a["id"], "kind": a["kind"], "title": a["title"]}
+            for a in domain.list_activities(store, workshop_id)]
+
+
 def live(store: Store, workshop: dict) -> dict:
     """The live state every screen renders from."""
     current = domain.live_activity(store, workshop)

@@ -68,6 +68,8 @@ def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
             links=links(workshop, conn.facilitator_key))
     elif conn.role == "screen":
         out["presence"] = presence(store, workshop["id"])
+    elif conn.role == "panel":
+        out["runsheet"] = runsheet_views.outline(store, workshop["id"])
     out.update(live_extras(store, conn, workshop))
     return out
 
@@ -81,8 +83,8 @@ def live_extras(store: Store, conn: Connection, workshop: dict) -> dict:
     extras = {}
     if conn.role == "delegate" and conn.delegate_id is not None:
         extras["mine"] = kind.personal(store, activity, conn.delegate_id)
-    if conn.role == "facilitator":
+    if conn.role in ("facilitator", "panel"):
         extras["control"] = kind.control(store, activity)
-    if conn.role in ("facilitator", "screen"):
+    if conn.role in ("facilitator", "panel", "screen"):
         extras["progress"] = kind.progress(store, activity)
     return {k: v for k, v in extras.items() if v is not None}

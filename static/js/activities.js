@@ -115,9 +115,32 @@ function connect(activity) {
   ];
 }
 
+function qa(activity) {
+  const questions = [...activity.questions];
+  const now = questions.find((q) => q.status === 'answering');
+  const waiting = questions.filter((q) => q.status === 'published')
+    .sort((a, b) => b.votes - a.votes || a.created_at - b.created_at).slice(0, 5);
+  const asker = (q) => (q.asker ? [q.asker, q.organisation].filter(Boolean).join(', ') : 'Anonymous');
+  return [
+    h('h2', { class: 'activity-title' }, activity.title),
+    now ? h('section', { class: 'answering-now' },
+      h('p', { class: 'round-label' }, 'Answering now'),
+      h('p', { class: 'question-text' }, now.text),
+      h('p', { class: 'asker' }, asker(now))) : null,
+    waiting.length ? h('ol', { class: 'top-questions' }, waiting.map((q) => h('li', {},
+      h('span', { class: 'votes', 'aria-label': `${q.votes} votes` }, `▲ ${q.votes}`),
+      h('span', { class: 'question-text' }, q.text)))) : null,
+    !now && !waiting.length ? h('p', { class: 'muted' }, 'Ask your questions on your phone.') : null,
+    activity.counts ? h('p', { class: 'qa-counts' },
+      `${activity.counts.received} received · ${activity.counts.published} published · `
+      + `${activity.counts.held} held · ${activity.counts.answered} answered`) : null,
+  ];
+}
+
 const RENDERERS = {
   message: (activity) => [h('h2', { class: 'activity-title' }, activity.title), paragraphs(activity.body)],
   connect,
+  qa,
 };
 
 export function renderActivity(activity) {
@@ -132,4 +155,4 @@ export function refreshTicking(root, now) {
   root.querySelectorAll('.ticking').forEach((el) => el.update?.(now));
 }
 
-export const KIND_LABELS = { message: 'Message', connect: 'Connect' };
+export const KIND_LABELS = { message: 'Message', connect: 'Connect', qa: 'Q&A' };

@@ -4,6 +4,7 @@ import { connectLive } from './live.js';
 import { KIND_LABELS, refreshTicking, renderActivity } from './activities.js';
 import { everyTick, startClock } from './clock.js';
 import { connectControls } from './connect-control.js';
+import { qaHandlers } from './qa-state.js';
 
 const app = $('#app');
 const key = decodeURIComponent(location.pathname.split('/').pop());
@@ -31,6 +32,7 @@ const live = connectLive({
     runsheet(list) { state.runsheet = list; renderRunsheet(); },
     live(liveState) { state.live = liveState; renderLive(); renderRunsheet(); },
     control(control) { state.control = control; renderLiveControls(); },
+    ...qaHandlers(() => state.live?.activity, () => renderLive()),
     progress(progress) { state.progress = progress; renderLiveControls(); },
     workshop: showWorkshop,
     links: showLinks,
@@ -79,11 +81,21 @@ function renderLive() {
 
 function renderLiveControls() {
   const activity = state.live?.activity;
-  replace($('#live-controls'), activity?.kind === 'connect'
-    ? connectControls(activity, state.control, state.progress, {
+  let controls = null;
+  if (activity?.kind === 'connect') {
+    controls = connectControls(activity, state.control, state.progress, {
       act: (event, data) => act(event, data, '#live-error'),
       exportBase: `${location.pathname}/connect/${activity.id}`,
-    }) : null);
+    });
+  } else if (activity?.kind === 'qa' && state.progress) {
+    const c = state.progress;
+    controls = h('div', { class: 'qa-controls' },
+      h('p', { class: 'progress-line' }, `${c.received} received · ${c.waiting} waiting for review · `
+        + `${c.published} published · ${c.held} held · ${c.answered} answered`),
+      h('p', {}, h('a', { href: $('#panel-link').value, target: '_blank', rel: 'noopener' }, 'Moderate on the panel screen'),
+        ' · ', h('a', { href: `${location.pathname}/qa/${activity.id}/questions.csv` }, 'questions (CSV)')));
+  }
+  replace($('#live-controls'), controls);
 }
 
 function renderRunsheet() {
@@ -149,6 +161,20 @@ function activityData() {
   const data = { kind: $('#activity-kind').value, title: $('#activity-title').value };
   if (data.kind === 'message') return { ...data, body: $('#activity-body').value };
   const f = form.elements;
+  if (data.kind === 'qa') {
+    return {
+      ...data,
+      name_mode: f.name_mode.value,
+      auto_publish: f.auto_publish.checked,
+      profanity_filter: f.profanity_filter.checked,
+      allow_own_vote: f.allow_own_vote.checked,
+      show_counts: f.show_counts.checked,
+      max_length: Number(f.max_length.value),
+      min_interval: Number(f.min_interval.value),
+      max_questions: Number(f.max_questions.value),
+      labels: lines(f.labels.value).filter(Boolean),
+    };
+  }
   const prompts = lines(f.prompts.value);
   while (prompts.length && !prompts[prompts.length - 1]) prompts.pop();
   return {
@@ -193,6 +219,13 @@ function edit(activity) {
     f.points_mode.value = c.meeting_points.mode;
     f.tables.value = c.meeting_points.tables;
     f.spots.value = c.meeting_points.spots.join('\n');
+  }
+  if (activity.kind === 'qa') {
+    const f = form.elements;
+    f.name_mode.value = c.name_mode;
+    for (const flag of ['auto_publish', 'profanity_filter', 'allow_own_vote', 'show_counts']) f[flag].checked = c[flag];
+    for (const number of ['max_length', 'min_interval', 'max_questions']) f[number].value = c[number];
+    f.labels.value = c.labels.join('\n');
   }
   showKindFields();
   $('#activity-save').textContent = 'Save changes';

@@ -4,6 +4,8 @@ import { connectLive } from './live.js';
 import { refreshTicking, renderActivity } from './activities.js';
 import { startClock, everyTick } from './clock.js';
 import { renderConnect } from './connect-phone.js';
+import { createQaPhone } from './qa-phone.js';
+import { qaHandlers } from './qa-state.js';
 
 const app = $('#app');
 const code = app.dataset.code;
@@ -43,11 +45,14 @@ const live = connectLive({
       if (snap.token) storeToken(snap.token);
       state.notice = '';
       renderJoined();
+      qaPhone.resend();
     }
   },
   handlers: {
     live(liveState) { state.live = liveState; if (state.snap?.me) renderLive(); },
     mine(mine) { state.mine = mine; if (state.snap?.me) renderLive(); },
+    'qa:mine': (question) => qaPhone.mineChanged(question),
+    ...qaHandlers(() => state.live?.activity, () => { if (state.snap?.me) renderLive(); }),
     workshop(workshop) {
       state.snap.workshop = workshop;
       $('#workshop-title').textContent = workshop.title;
@@ -156,6 +161,10 @@ function renderLive() {
   const area = $('#live-area');
   if (!area) return;
   const activity = state.live?.activity;
+  if (activity?.kind === 'qa') {
+    qaPhone.render(area, activity, state.mine);
+    return;
+  }
   if (activity?.kind === 'connect') {
     replace(area, h('article', { class: 'activity activity-connect' },
       renderConnect(activity, state.mine, act, state.regroupNotice, live.serverNow())),
@@ -167,6 +176,7 @@ function renderLive() {
     h('p', {}, 'Keep this page open: it changes by itself when the facilitator starts something.')));
 }
 
+const qaPhone = createQaPhone({ live, code });
 startClock(live.serverNow);
 everyTick((now) => refreshTicking(app, now));
 

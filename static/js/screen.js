@@ -3,6 +3,7 @@ import { $, h, replace } from './dom.js';
 import { connectLive } from './live.js';
 import { refreshTicking, renderActivity } from './activities.js';
 import { everyTick, startClock } from './clock.js';
+import { qaHandlers } from './qa-state.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
 const liveEl = $('#live');
@@ -28,7 +29,10 @@ function fit() {
   }
 }
 
+let current = null;
+
 function render(liveState) {
+  current = liveState;
   const activity = liveState?.activity;
   $('#join-screen').hidden = Boolean(activity);
   liveEl.hidden = !activity;
@@ -51,7 +55,15 @@ const live = connectLive({
   handlers: {
     live: render,
     presence: showPresence,
-    progress: showProgress,
+    progress(p) {
+      const activity = current?.activity;
+      if (activity?.kind === 'qa') {
+        if (activity.counts) { activity.counts = p; render(current); }
+      } else {
+        showProgress(p);
+      }
+    },
+    ...qaHandlers(() => current?.activity, () => render(current)),
     workshop(w) { $('#workshop-title').textContent = w.title; },
     revoked(msg) { replace($('#app'), h('p', { class: 'screen-message' }, msg.message)); },
     fatal(message) { replace($('#app'), h('p', { class: 'screen-message' }, message)); },

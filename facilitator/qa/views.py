@@ -1,0 +1,62 @@
+"""What each screen is shown of a Q&A session."""
+from ..store import Store
+from . import domain
+
+
+def public_question(q: dict) -> dict:
+    """A published question as phones, panellists and the projector see it."""
+    return {"id": q["id"], "text": q["text"], "votes": q["votes"], "status": q["status"],
+            "label": q["label"], "starred": bool(q["starred"]), "position": q["position"],
+            "asker": None if q["anonymous"] else q["asker_name"],
+            "organisation": None if q["anonymous"] else q["asker_organisation"],
+            "created_at": q["created_at"]}
+
+
+def moderator_question(q: dict) -> dict:
+    """A question as moderators see it: every state, the held reason, the original text."""
+    return {**public_question(q), "held": q["held"], "original_text": q["original_text"],
+            "silenced": bool(q["silenced"]), "version": q["version"],
+            "merged_into": q["merged_into"]}
+
+
+def own_question(q: dict) -> dict:
+    """A question as its asker sees it, whatever its state."""
+    status = {"merged": "published", "archived": "answered"}.get(q["status"], q["status"])
+    return {"id": q["id"], "client_id": q["client_id"], "text": q["text"], "status": status,
+            "votes": q["votes"], "anonymous": bool(q["anonymous"]),
+            "merged": q["status"] == "merged"}
+
+
+def settings(activity: dict) -> dict:
+    """The session settings phones and panels need."""
+    c = activity["config"]
+    return {"name_mode": c["name_mode"], "max_length": c["max_length"], "labels": c["labels"],
+            "allow_own_vote": c["allow_own_vote"], "auto_publish": c["auto_publish"],
+            "profanity_filter": c["profanity_filter"], "show_counts": c["show_counts"]}
+
+
+def public(store: Store, activity: dict) -> dict:
+    """The published questions, for every screen."""
+    out = {"questions": [public_question(q)
+                         for q in domain.questions(store, activity["id"], domain.VISIBLE)],
+           "settings": settings(activity)}
+    if activity["config"]["show_counts"]:
+        out["counts"] = domain.counts(store, activity["id"])
+    return out
+
+
+def personal(store: Store, activity: dict, delegate_id: int) -> dict:
+    """A phone's own questions and votes."""
+    mine = store.all("select * from qa_questions where activity_id = ? and delegate_id = ? "
+                     "order by created_at", [activity["id"], delegate_id])
+    return {"questions": [own_question(q) for q in mine],
+            "voted": domain.voted(store, activity["id"], delegate_id),
+            "asked": len(mine), "max_questions": activity["config"]["max_questions"]}
+
+
+def moderation(store: Store, activity: dict) -> dict:
+    """Everything moderators need: every open question, counts, settings, held words."""
+    return {"activity_id": activity["id"], "title": activity["title"],
+            "questions": [moderator_question(q) for q in domain.questions(store, activity["id"])],
+            "counts": domain.counts(store, activity["id"]), "settings": settings(activity),
+            "words": domain.blocked_words(store, activity["workshop_id"])}
