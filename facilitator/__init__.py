@@ -28,6 +28,7 @@ def create_app(config=None) -> Flask:
 
     from . import web
     from .connect import events as connect_events  # noqa: F401  (registers handlers)
+    from .prompts import events as prompt_events  # noqa: F401
     from .qa import events as qa_events  # noqa: F401
     from .runsheet import events as runsheet_events  # noqa: F401
     from .workshops import events as workshop_events  # noqa: F401

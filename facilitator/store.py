@@ -132,9 +132,30 @@ def _v4(db):
     db["workshops"].add_column("qa_words", str)
 
 
+def _v5(db):
+    """Prompts: each delegate's current answer, the answers already applied, timers."""
+    db["responses"].create({
+        "id": int, "workshop_id": int, "activity_id": int, "delegate_id": int,
+        "value": str, "client_id": str, "created_at": float, "updated_at": float,
+    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
+                              ("activity_id", "activities", "id"),
+                              ("delegate_id", "delegates", "id")],
+        not_null={"workshop_id", "activity_id", "delegate_id", "value"})
+    # One current answer per delegate per prompt; changing it replaces it.
+    db["responses"].create_index(["activity_id", "delegate_id"], unique=True)
+    # Every answer's client-made id, so a resend is applied once.
+    db["response_ids"].create({"delegate_id": int, "client_id": str},
+                              pk=("delegate_id", "client_id"))
+    db["prompt_state"].create({
+        "activity_id": int, "opened_at": float, "closed_at": float, "deadline": float,
+        "paused_remaining": float, "revealed": int,
+    }, pk="activity_id", defaults={"revealed": 0})
+    db["workshops"].add_column("screen_blank", int, not_null_default=0)
+
+
 # Append-only: each entry moves the schema one version on. Never edit a
 # released entry; add a new one (sqlite-utils' transform() helps).
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 
 
 class Store:

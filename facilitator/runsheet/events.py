@@ -19,7 +19,19 @@ def _runsheet_changed(workshop_id: int):
     emit("runsheet", views.outline(store(), workshop_id), to=room(workshop_id, "panel"))
 
 
+LIVE_HOOKS = []
+
+
+def when_live(fn):
+    """Register fn(workshop, activity or None), run before a new live state is sent."""
+    LIVE_HOOKS.append(fn)
+    return fn
+
+
 def _live_changed(workshop: dict):
+    activity = domain.live_activity(store(), workshop)
+    for hook in LIVE_HOOKS:
+        hook(workshop, activity)
     emit("live", views.live(store(), workshop), to=room(workshop["id"]))
 
 

@@ -12,7 +12,8 @@ from . import domain
 def workshop_public(workshop: dict) -> dict:
     """Workshop facts any screen may see."""
     return {"title": workshop["title"], "code": workshop["code"],
-            "require_name": bool(workshop["require_name"])}
+            "require_name": bool(workshop["require_name"]),
+            "blank": bool(workshop["screen_blank"])}
 
 
 def me(delegate: dict) -> dict:

@@ -1,0 +1,122 @@
+"""Socket.IO events for answering prompts and running them from the control screen."""
+from .. import store
+from ..realtime import coalesced, emit, every_beat, handler, mark, room
+from ..runsheet import domain as runsheet
+from ..runsheet import views as runsheet_views
+from ..runsheet.events import when_live
+from ..validation import Problem, boolean, choice, integer, text
+from ..workshops import domain as workshops
+from ..workshops import views as workshop_views
+from . import domain, views
+from .kinds import PROMPTS, prompt_kind
+
+
+def _live_prompt(workshop_id: int) -> dict:
+    activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
+    if activity is None or activity["kind"] not in PROMPTS:
+        raise Problem("not_live", "There is no question to answer just now.")
+    return activity
+
+
+def _named(conn, data) -> dict:
+    activity = runsheet.get_activity(store(), conn.workshop_id, data.get("activity_id"))
+    prompt_kind(activity)
+    return activity
+
+
+def _send_live(workshop_id: int):
+    emit("live", runsheet_views.live(store(), workshops.get(store(), workshop_id)),
+         to=room(workshop_id))
+
+
+@coalesced("prompt")
+def send_results(workshop_id: int):
+    """Results once a beat: to control screens always; to the projector when shown live;
+    to everyone once revealed."""
+    activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
+    if activity is None or activity["kind"] not in PROMPTS:
+        return
+    control = views.control(store(), activity)
+    emit("control", control, to=room(workshop_id, "facilitator"))
+    payload = {"activity_id": activity["id"], "results": control["results"]}
+    if domain.state(store(), activity["id"])["revealed"]:
+        emit("results", payload, to=room(workshop_id))
+    elif activity["config"]["results"] == "live":
+        emit("results", payload, to=room(workshop_id, "screen"))
+        emit("results", payload, to=room(workshop_id, "panel"))
+
+
+@handler("prompt:answer", roles=("delegate",))
+def answer(conn, data):
+    """Phone answers the live prompt: {client_id, ...kind's answer} -> ack {answer}.
+
+    Poll {choices: [index], other?}, word cloud {entries: [text]}, scale {value},
+    ready check {ready}. Changing an answer replaces it; a resent client_id applies once.
+    """
+    if conn.delegate_id is None:
+        raise Problem("not_joined", "Join the workshop first.")
+    activity = _live_prompt(conn.workshop_id)
+    client_id = text(data, "client_id", "The answer's id", max_len=64)
+    value = PROMPTS[activity["kind"]].answer(activity["config"], data)
+    current = domain.answer(store(), activity, conn.delegate_id, client_id, value)
+    mark("prompt", conn.workshop_id)
+    return {"answer": current}
+
+
+@handler("prompt:close", roles=("facilitator",))
+def close(conn, data):
+    """Facilitator closes (or reopens) {activity_id, closed}; everyone gets `live`."""
+    activity = _named(conn, data)
+    domain.close(store(), activity["id"], boolean(data, "closed", "Closed", default=True))
+    _send_live(conn.workshop_id)
+    return {}
+
+
+@handler("prompt:timer", roles=("facilitator",))
+def timer(conn, data):
+    """Facilitator runs the countdown: {activity_id, action, seconds?}; everyone gets `live`.
+
+    action: start (seconds, else the prompt's own), pause, resume, extend (±seconds), clear.
+    """
+    activity = _named(conn, data)
+    action = choice(data, "action", "The timer action",
+                    ("start", "pause", "resume", "extend", "clear"))
+    seconds = integer(data, "seconds", "Seconds", low=-3600, high=3600, required=False,
+                      default=0)
+    row = domain.timer(store(), activity, action, seconds)
+    _send_live(conn.workshop_id)
+    return {"deadline": row["deadline"], "paused_remaining": row["paused_remaining"]}
+
+
+@handler("prompt:reveal", roles=("facilitator",))
+def reveal(conn, data):
+    """Facilitator shows (or hides) the results: {activity_id, revealed}; everyone gets `live`."""
+    activity = _named(conn, data)
+    domain.reveal(store(), activity["id"], boolean(data, "revealed", "Revealed", default=True))
+    _send_live(conn.workshop_id)
+    return {}
+
+
+@handler("screen:blank", roles=("facilitator",))
+def blank(conn, data):
+    """Facilitator blanks (or restores) the projector: {blank}; everyone gets `workshop`."""
+    on = boolean(data, "blank", "Blank", default=True)
+    workshop = workshops.update_settings(store(), conn.workshop_id, {"screen_blank": int(on)})
+    emit("workshop", workshop_views.workshop_public(workshop), to=room(conn.workshop_id))
+    return {"blank": on}
+
+
+@every_beat
+def tick():
+    """Close prompts on the server's deadline; everyone sees "time's up"."""
+    for activity_id in domain.close_expired(store()):
+        row = store().one("select workshop_id from activities where id = ?", [activity_id])
+        if row:
+            _send_live(row["workshop_id"])
+
+
+@when_live
+def on_live(workshop: dict, activity: dict | None):
+    """A prompt opens when it first goes live."""
+    if activity is not None and activity["kind"] in PROMPTS:
+        domain.open_prompt(store(), activity)

@@ -1,0 +1,40 @@
+"""What each screen is shown of a prompt."""
+from ..realtime import registry
+from ..store import Store
+from . import domain
+from .kinds import PROMPTS
+
+
+def timing(row: dict) -> dict:
+    """Open or closed, the deadline (server time) and a paused countdown."""
+    return {"open": domain.is_open(row), "deadline": row["deadline"],
+            "paused_remaining": row["paused_remaining"], "revealed": bool(row["revealed"])}
+
+
+def results(store: Store, activity: dict) -> dict:
+    """The counted answers."""
+    kind = PROMPTS[activity["kind"]]
+    tally = kind.tally(activity["config"], domain.values(store, activity["id"]))
+    if activity["kind"] == "ready":
+        tally["of"] = len(registry.online(activity["workshop_id"]))
+    return tally
+
+
+def public(store: Store, activity: dict) -> dict:
+    """The prompt, its timing, and its results once revealed."""
+    row = domain.state(store, activity["id"])
+    kind = PROMPTS[activity["kind"]]
+    return {**kind.public_settings(activity["config"]), **timing(row),
+            "results_mode": activity["config"]["results"],
+            "results": results(store, activity) if row["revealed"] else None}
+
+
+def personal(store: Store, activity: dict, delegate_id: int) -> dict:
+    """The phone's current answer."""
+    return {"answer": domain.mine(store, activity["id"], delegate_id)}
+
+
+def control(store: Store, activity: dict) -> dict:
+    """Results for control screens, always."""
+    return {"activity_id": activity["id"], "results": results(store, activity),
+            "online": len(registry.online(activity["workshop_id"]))}
