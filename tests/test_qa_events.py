@@ -200,3 +200,22 @@ def test_csv_export_names_only_named_askers_and_is_safe(client, workshops, panel
     assert lines[1].startswith("'=cmd") and ",Ann," not in lines[1]
     assert lines[2].startswith("\"Named question, edited\",Named question,Bo,0,published")
     assert client.get(f"/control/{w['key']}/qa/999/questions.csv").status_code == 404
+
+
+@pytest.mark.parametrize("kind, published, votes", [("reflection", True, False),
+                                                    ("ideas", True, True)])
+def test_reflections_and_ideas_reuse_the_same_posts(workshops, app, kind, published, votes):
+    w = workshops.create()
+    fac = workshops.facilitator(w)
+    activity_id = fac.emit("activity:add", {"kind": kind, "title": "Share"},
+                           callback=True)["activity"]["id"]
+    fac.emit("live:set", {"activity_id": activity_id}, callback=True)
+    author, reader = workshops.phone(w, "Ann", "A"), workshops.phone(w, "Bo", "B")
+    post = ask(author, "We could share one care record")["question"]
+    assert (post["status"] == "published") is published
+    assert post["anonymous"] is (kind == "reflection")
+    voted = reader.emit("qa:vote", {"question_id": post["id"]}, callback=True)
+    assert voted["ok"] is votes
+    # Moderation works the same way: the held-words filter still holds.
+    held = ask(reader, "What a load of bollocks", client_id="h")["question"]
+    assert held["status"] == "pending"

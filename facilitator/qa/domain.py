@@ -111,6 +111,8 @@ def ask(store: Store, activity: dict, delegate: dict, client_id: str, text: str,
 
 def vote(store: Store, activity: dict, delegate_id: int, question_id, up: bool) -> dict:
     """Add or take back one delegate's vote; return the question."""
+    if not activity["config"]["voting"]:
+        raise Problem("closed", "There is no voting here.")
     question = get(store, activity["id"], question_id)
     if question["status"] not in ("published", "answering"):
         raise Problem("closed", "Votes are open only on published questions.", "question_id")

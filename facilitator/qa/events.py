@@ -6,14 +6,14 @@ from ..runsheet import views as runsheet_views
 from ..validation import Problem, boolean, choice, text, text_list
 from ..workshops import domain as workshops
 from . import domain, views
-from .kind import QA
+from .kind import POST_KINDS
 
 MODERATORS = ("facilitator", "panel")
 
 
 def _live_qa(workshop_id: int) -> dict:
     activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
-    if activity is None or activity["kind"] != QA.name:
+    if activity is None or activity["kind"] not in POST_KINDS:
         raise Problem("not_live", "Questions are not open just now.")
     return activity
 
@@ -21,7 +21,7 @@ def _live_qa(workshop_id: int) -> dict:
 def _session(conn, data) -> dict:
     """The Q&A session a moderator names."""
     activity = runsheet.get_activity(store(), conn.workshop_id, data.get("activity_id"))
-    if activity["kind"] != QA.name:
+    if activity["kind"] not in POST_KINDS:
         raise Problem("invalid", "That activity is not a Q&A session.", "activity_id")
     return activity
 
@@ -46,7 +46,7 @@ def _send(activity: dict, changed: list[dict]):
 def send_counts(workshop_id: int):
     """Counts for moderators (and the projector when chosen), and vote totals, once a beat."""
     activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
-    if activity is None or activity["kind"] != QA.name:
+    if activity is None or activity["kind"] not in POST_KINDS:
         return
     counts = domain.counts(store(), activity["id"])
     emit("progress", counts, to=room(workshop_id, "facilitator"))

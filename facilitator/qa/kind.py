@@ -4,25 +4,25 @@ from ..validation import boolean, choice, integer, invalid, text_list
 from . import domain, views
 
 
-@register
-class QA(Kind):
-    """Delegates ask and vote; moderators curate; panellists read."""
+class Posts(Kind):
+    """Delegates post short texts that moderators may review: questions, reflections, ideas."""
 
-    name = "qa"
-    label = "Q&A"
+    defaults = {"name_mode": "choice", "auto_publish": False, "voting": True}
 
-    @staticmethod
-    def config(data: dict) -> dict:
-        """Validate the settings of a Q&A session."""
+    @classmethod
+    def config(cls, data: dict) -> dict:
+        """Validate the settings of a session."""
+        d = cls.defaults
         labels = [x for x in text_list(data, "labels", "Each label", max_items=20, max_len=40)
                   if x]
         if len(set(labels)) != len(labels):
             raise invalid("Each label must be different.", "labels")
         return {
-            "name_mode": choice(data, "name_mode", "Names on questions",
-                                ("anonymous", "named", "choice"), default="choice"),
+            "name_mode": choice(data, "name_mode", "Names on posts",
+                                ("anonymous", "named", "choice"), default=d["name_mode"]),
             "auto_publish": boolean(data, "auto_publish", "Publish without review",
-                                    default=False),
+                                    default=d["auto_publish"]),
+            "voting": boolean(data, "voting", "Voting", default=d["voting"]),
             "profanity_filter": boolean(data, "profanity_filter", "Hold strong language",
                                         default=True),
             "max_length": integer(data, "max_length", "Longest question", low=40, high=1000,
@@ -57,3 +57,29 @@ class QA(Kind):
     def progress(store, activity: dict):
         """Received, published, held and answered counts."""
         return domain.counts(store, activity["id"])
+
+
+@register
+class QA(Posts):
+    """Delegates ask and vote; moderators curate; panellists read."""
+
+    name, label = "qa", "Q&A"
+
+
+@register
+class Reflection(Posts):
+    """Open reflections shown as a wall, with optional moderation."""
+
+    name, label = "reflection", "Open reflection"
+    defaults = {"name_mode": "anonymous", "auto_publish": True, "voting": False}
+
+
+@register
+class Ideas(Posts):
+    """An idea board: delegates post ideas and vote; top ideas rise."""
+
+    name, label = "ideas", "Idea board"
+    defaults = {"name_mode": "choice", "auto_publish": True, "voting": True}
+
+
+POST_KINDS = (QA.name, Reflection.name, Ideas.name)

@@ -8,6 +8,7 @@ from ..csvexport import download
 from ..runsheet import domain as runsheet
 from ..validation import Problem
 from ..workshops import domain as workshops
+from .kind import POST_KINDS
 
 bp = Blueprint("qa", __name__)
 
@@ -27,7 +28,7 @@ def questions_csv(key, activity_id):
         activity = runsheet.get_activity(store(), workshop["id"], activity_id)
     except Problem:
         abort(404)
-    if activity["kind"] != "qa":
+    if activity["kind"] not in POST_KINDS:
         abort(404)
     rows = store().all(
         "select q.*, d.name from qa_questions q join delegates d on d.id = q.delegate_id "

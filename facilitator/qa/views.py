@@ -31,6 +31,7 @@ def settings(activity: dict) -> dict:
     """The session settings phones and panels need."""
     c = activity["config"]
     return {"name_mode": c["name_mode"], "max_length": c["max_length"], "labels": c["labels"],
+            "voting": c["voting"],
             "allow_own_vote": c["allow_own_vote"], "auto_publish": c["auto_publish"],
             "profanity_filter": c["profanity_filter"], "show_counts": c["show_counts"]}
 
