@@ -33,12 +33,14 @@ def create_app(config=None) -> Flask:
     from .runsheet import events as runsheet_events  # noqa: F401
     from .workshops import events as workshop_events  # noqa: F401
     from .connect.routes import bp as connect_bp
+    from .prompts.routes import bp as prompts_bp
     from .qa.routes import bp as qa_bp
     from .workshops.routes import bp as workshops_bp
 
     app.register_blueprint(workshops_bp)
     app.register_blueprint(connect_bp)
     app.register_blueprint(qa_bp)
+    app.register_blueprint(prompts_bp)
     web.init_app(app)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=MAX_MESSAGE_BYTES,

@@ -168,3 +168,23 @@ def test_blank_projector(workshops, room):
     assert workshops.last(screen, "workshop")["blank"] is True
     assert workshops.connect(role="screen", key=workshops.links(fac)["screen"]) \
         .snapshot["workshop"]["blank"] is True
+
+
+def test_answers_csv_and_event_report(client, workshops, room):
+    w, fac, screen, phones = room
+    poll = go_live(fac, kind="poll", options=["=SUM(A1)", "No"])
+    answer(phones[0], choices=[0])
+    answer(phones[1], "b", choices=[1])
+    csv_text = client.get(f"/control/{w['key']}/prompts/{poll}/answers.csv").get_data(
+        as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 3 and lines[1].startswith("'=SUM(A1),Org 0")
+    assert "Person" not in csv_text  # answers are exported without names
+    fac.emit("activity:add", {"kind": "qa", "title": "Questions"}, callback=True)
+    fac.emit("activity:add", {"kind": "connect", "title": "Meet"}, callback=True)
+    page = client.get(f"/control/{w['key']}/report")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="report-data"' in html
+    assert "How are we doing?" in html and "Questions" in html and "Meet" in html
+    assert client.get("/control/wrong-key-123456789/report").status_code == 404
+    assert client.get(f"/control/{w['key']}/prompts/999/answers.csv").status_code == 404

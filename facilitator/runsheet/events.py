@@ -1,10 +1,10 @@
 """Socket.IO events for preparing the run sheet and stepping through it."""
 from .. import store
 from ..realtime import emit, handler, room
-from ..validation import integer, text
+from ..validation import Problem, integer, text
 from ..workshops import domain as workshops
 from . import domain, views
-from .kinds import kind_of
+from .kinds import KINDS, kind_of
 
 TITLE_MAX = 120
 
@@ -103,6 +103,22 @@ def _step(conn, data, delta):
     workshop = domain.step(store(), workshop, delta, _version(data))
     _live_changed(workshop)
     return {"version": workshop["state_version"]}
+
+
+@handler("live:mine", roles=("delegate",))
+def live_mine(conn, data):
+    """Phone asks for its own view of the live activity -> ack {mine} (null if none).
+
+    Phones ask after `live` names a new activity, so one broadcast serves the room.
+    """
+    if conn.delegate_id is None:
+        raise Problem("not_joined", "Join the workshop first.")
+    workshop = workshops.get(store(), conn.workshop_id)
+    activity = domain.live_activity(store(), workshop)
+    if activity is None:
+        return {"mine": None, "activity_id": None}
+    return {"mine": KINDS[activity["kind"]].personal(store(), activity, conn.delegate_id),
+            "activity_id": activity["id"]}
 
 
 @handler("live:next", roles=("facilitator",))

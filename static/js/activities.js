@@ -1,6 +1,7 @@
 // One renderer per activity kind, shared by phone, projector, panel and control.
 import { h } from './dom.js';
 import { phaseAt } from './clock.js';
+import { barChart, histogram, wordCloud } from './charts.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -137,10 +138,86 @@ function qa(activity) {
   ];
 }
 
+function promptStatus(activity) {
+  if (!activity.open) return h('p', { class: 'times-up' }, "Time's up");
+  if (activity.deadline) return timer(activity.deadline);
+  if (activity.paused_remaining) {
+    return h('p', { class: 'timer paused' }, h('span', { class: 'timer-value' },
+      `${Math.floor(activity.paused_remaining / 60)}:${String(Math.round(activity.paused_remaining % 60)).padStart(2, '0')}`),
+    ' paused');
+  }
+  return null;
+}
+
+// The chart for a prompt's results; also used by the event report.
+export function promptResults(kind, activity, results) {
+  if (!results) return null;
+  const total = h('p', { class: 'respondents' }, `${results.total} ${results.total === 1 ? 'answer' : 'answers'}`);
+  if (kind === 'poll') {
+    const labels = [...activity.options];
+    const counts = [...results.counts];
+    if (activity.other && results.other_count) { labels.push('Other'); counts.push(results.other_count); }
+    return h('div', { class: 'results' }, barChart(labels, counts, results.total), total,
+      results.other?.length ? h('ul', { class: 'other-answers' }, results.other.slice(-8).map((o) => h('li', {}, o))) : null);
+  }
+  if (kind === 'wordcloud') {
+    return h('div', { class: 'results' }, results.words.length ? wordCloud(results.words) : h('p', { class: 'muted' }, 'No words yet.'), total);
+  }
+  if (kind === 'scale') {
+    return h('div', { class: 'results' }, histogram(results.counts, activity.low_label, activity.high_label),
+      h('p', { class: 'respondents' }, results.mean === null ? 'No answers yet.' : `Average ${results.mean} from ${results.total} ${results.total === 1 ? 'answer' : 'answers'}`));
+  }
+  if (kind === 'ready') {
+    const of = Math.max(results.of ?? results.total, results.ready);
+    const bar = h('span', { class: 'bar-fill' });
+    bar.style.width = `${of ? (100 * results.ready) / of : 0}%`;
+    return h('div', { class: 'results ready-results' }, h('p', { class: 'ready-count' }, h('strong', {}, results.ready), ` of ${of} ready`),
+      h('span', { class: 'bar-track' }, bar));
+  }
+  return null;
+}
+
+function prompt(activity) {
+  return [
+    h('h2', { class: 'activity-title' }, activity.title),
+    activity.kind === 'scale' && (activity.low_label || activity.high_label)
+      ? h('p', { class: 'muted' }, `1 = ${activity.low_label || ''} · ${activity.high} = ${activity.high_label || ''}`) : null,
+    promptStatus(activity),
+    activity.kind === 'poll' && !activity.results ? h('ol', { class: 'option-list' }, activity.options.map((o) => h('li', {}, o))) : null,
+    promptResults(activity.kind, activity, activity.results),
+  ];
+}
+
+function wall(activity) {
+  const posts = activity.questions.filter((q) => q.status !== 'answered');
+  return [
+    h('h2', { class: 'activity-title' }, activity.title),
+    posts.length ? h('ul', { class: 'wall' }, posts.slice(-40).reverse().map((q) => h('li', { class: 'wall-card' },
+      h('p', { class: 'question-text' }, q.text), q.asker ? h('p', { class: 'asker' }, q.asker) : null)))
+      : h('p', { class: 'muted' }, 'Share yours on your phone.'),
+  ];
+}
+
+function ideas(activity) {
+  const top = [...activity.questions].sort((a, b) => b.votes - a.votes || a.created_at - b.created_at).slice(0, 8);
+  return [
+    h('h2', { class: 'activity-title' }, activity.title),
+    top.length ? h('ol', { class: 'top-questions' }, top.map((q) => h('li', {},
+      h('span', { class: 'votes', 'aria-label': `${q.votes} votes` }, `▲ ${q.votes}`),
+      h('span', { class: 'question-text' }, q.text)))) : h('p', { class: 'muted' }, 'Post your ideas on your phone.'),
+  ];
+}
+
 const RENDERERS = {
   message: (activity) => [h('h2', { class: 'activity-title' }, activity.title), paragraphs(activity.body)],
   connect,
   qa,
+  reflection: wall,
+  ideas,
+  poll: prompt,
+  wordcloud: prompt,
+  scale: prompt,
+  ready: prompt,
 };
 
 export function renderActivity(activity) {
@@ -155,4 +232,10 @@ export function refreshTicking(root, now) {
   root.querySelectorAll('.ticking').forEach((el) => el.update?.(now));
 }
 
-export const KIND_LABELS = { message: 'Message', connect: 'Connect', qa: 'Q&A' };
+export const KIND_LABELS = {
+  message: 'Message', connect: 'Connect', qa: 'Q&A', reflection: 'Reflection', ideas: 'Ideas',
+  poll: 'Poll', wordcloud: 'Word cloud', scale: 'Scale', ready: 'Ready check',
+};
+
+export const POST_KINDS = ['qa', 'reflection', 'ideas'];
+export const PROMPT_KINDS = ['poll', 'wordcloud', 'scale', 'ready'];

@@ -1,7 +1,9 @@
 // The facilitator's control screen: run sheet, live state, links and delegates.
 import { $, h, replace, wireCopyButtons } from './dom.js';
 import { connectLive } from './live.js';
-import { KIND_LABELS, refreshTicking, renderActivity } from './activities.js';
+import {
+  KIND_LABELS, POST_KINDS, PROMPT_KINDS, promptResults, refreshTicking, renderActivity,
+} from './activities.js';
 import { everyTick, startClock } from './clock.js';
 import { connectControls } from './connect-control.js';
 import { qaHandlers } from './qa-state.js';
@@ -49,6 +51,8 @@ const live = connectLive({
 });
 
 function showWorkshop(workshop) {
+  $('#blank').setAttribute('aria-pressed', String(Boolean(workshop.blank)));
+  $('#blank').textContent = workshop.blank ? 'Show projector' : 'Blank projector';
   $('#workshop-title').textContent = workshop.title;
   document.title = `Control · ${workshop.title}`;
   const title = $('#settings-title');
@@ -79,6 +83,27 @@ function renderLive() {
   renderLiveControls();
 }
 
+function promptControls(activity) {
+  const id = activity.id;
+  const run = (event, data) => act(event, { activity_id: id, ...data }, '#live-error');
+  const results = state.control?.activity_id === id ? state.control.results : null;
+  return h('div', { class: 'prompt-controls' },
+    h('div', { class: 'button-row' },
+      activity.open ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:close', { closed: true }) }, 'Close answers')
+        : h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:close', { closed: false }) }, 'Reopen'),
+      activity.open && !activity.deadline && !activity.paused_remaining
+        ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'start' }) }, 'Start countdown') : null,
+      activity.deadline ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'pause' }) }, 'Pause') : null,
+      activity.paused_remaining ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'resume' }) }, 'Resume') : null,
+      activity.deadline || activity.paused_remaining ? [
+        h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'extend', seconds: 60 }) }, '+1 min'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'extend', seconds: -60 }) }, '−1 min')] : null,
+      h('button', { type: 'button', onclick: () => run('prompt:reveal', { revealed: !activity.revealed }) },
+        activity.revealed ? 'Hide results' : 'Reveal results')),
+    results ? [h('h3', {}, 'Results so far'), promptResults(activity.kind, activity, results)] : null,
+    h('p', { class: 'exports' }, h('a', { href: `${location.pathname}/prompts/${id}/answers.csv` }, 'Download answers (CSV)')));
+}
+
 function renderLiveControls() {
   const activity = state.live?.activity;
   let controls = null;
@@ -87,7 +112,9 @@ function renderLiveControls() {
       act: (event, data) => act(event, data, '#live-error'),
       exportBase: `${location.pathname}/connect/${activity.id}`,
     });
-  } else if (activity?.kind === 'qa' && state.progress) {
+  } else if (PROMPT_KINDS.includes(activity?.kind)) {
+    controls = promptControls(activity);
+  } else if (POST_KINDS.includes(activity?.kind) && state.progress) {
     const c = state.progress;
     controls = h('div', { class: 'qa-controls' },
       h('p', { class: 'progress-line' }, `${c.received} received · ${c.waiting} waiting for review · `
@@ -147,7 +174,7 @@ const form = $('#activity-form');
 
 function showKindFields() {
   const kind = $('#activity-kind').value;
-  form.querySelectorAll('.kind-fields').forEach((f) => { f.hidden = f.dataset.kind !== kind; });
+  form.querySelectorAll('.kind-fields').forEach((f) => { f.hidden = !f.dataset.kind.split(' ').includes(kind); });
   const template = $('#connect-template');
   form.querySelectorAll('.custom-only').forEach((f) => { f.hidden = template.value !== 'custom'; });
   const points = $('#connect-points').value;
@@ -161,9 +188,21 @@ function activityData() {
   const data = { kind: $('#activity-kind').value, title: $('#activity-title').value };
   if (data.kind === 'message') return { ...data, body: $('#activity-body').value };
   const f = form.elements;
-  if (data.kind === 'qa') {
+  if (PROMPT_KINDS.includes(data.kind)) {
+    const common = { ...data, timer_seconds: Number(f.timer_seconds.value), results: f.results.value };
+    if (data.kind === 'poll') {
+      return { ...common, options: lines(f.options.value).filter(Boolean), multiple: f.multiple.checked, other: f.other.checked };
+    }
+    if (data.kind === 'wordcloud') return { ...common, entries: Number(f.entries.value), plurals: f.plurals.checked };
+    if (data.kind === 'scale') {
+      return { ...common, high: Number(f.high.value), low_label: f.low_label.value, high_label: f.high_label.value };
+    }
+    return { ...common, button: f.button.value };
+  }
+  if (POST_KINDS.includes(data.kind)) {
     return {
       ...data,
+      voting: f.voting.checked,
       name_mode: f.name_mode.value,
       auto_publish: f.auto_publish.checked,
       profanity_filter: f.profanity_filter.checked,
@@ -220,10 +259,23 @@ function edit(activity) {
     f.tables.value = c.meeting_points.tables;
     f.spots.value = c.meeting_points.spots.join('\n');
   }
-  if (activity.kind === 'qa') {
+  if (PROMPT_KINDS.includes(activity.kind)) {
+    const f = form.elements;
+    f.timer_seconds.value = c.timer_seconds;
+    f.results.value = c.results;
+    if (activity.kind === 'poll') {
+      f.options.value = c.options.join('\n');
+      f.multiple.checked = c.multiple;
+      f.other.checked = c.other;
+    }
+    if (activity.kind === 'wordcloud') { f.entries.value = c.entries; f.plurals.checked = c.plurals; }
+    if (activity.kind === 'scale') { f.high.value = c.high; f.low_label.value = c.low_label; f.high_label.value = c.high_label; }
+    if (activity.kind === 'ready') f.button.value = c.button;
+  }
+  if (POST_KINDS.includes(activity.kind)) {
     const f = form.elements;
     f.name_mode.value = c.name_mode;
-    for (const flag of ['auto_publish', 'profanity_filter', 'allow_own_vote', 'show_counts']) f[flag].checked = c[flag];
+    for (const flag of ['auto_publish', 'profanity_filter', 'allow_own_vote', 'show_counts', 'voting']) f[flag].checked = c[flag];
     for (const number of ['max_length', 'min_interval', 'max_questions']) f[number].value = c[number];
     f.labels.value = c.labels.join('\n');
   }
@@ -326,9 +378,36 @@ $('#roster-form').addEventListener('submit', async (event) => {
 startClock(live.serverNow);
 everyTick((now) => refreshTicking(app, now));
 
-// Keyboard: N / P step through the run sheet when not typing.
+// Keyboard shortcuts when not typing; ? shows them all.
+const shortcuts = $('#shortcuts');
+$('#help').addEventListener('click', () => shortcuts.showModal());
+
+function toggleBlank() {
+  const on = $('#blank').getAttribute('aria-pressed') !== 'true';
+  act('screen:blank', { blank: on }, '#live-error');
+}
+$('#blank').addEventListener('click', toggleBlank);
+
+function promptShortcut(key) {
+  const activity = state.live?.activity;
+  if (!PROMPT_KINDS.includes(activity?.kind)) return;
+  const run = (event, data) => act(event, { activity_id: activity.id, ...data }, '#live-error');
+  if (key === 't') {
+    if (activity.deadline) run('prompt:timer', { action: 'pause' });
+    else if (activity.paused_remaining) run('prompt:timer', { action: 'resume' });
+    else run('prompt:timer', { action: 'start' });
+  }
+  if (key === '+' || key === '=') run('prompt:timer', { action: 'extend', seconds: 60 });
+  if (key === '-') run('prompt:timer', { action: 'extend', seconds: -60 });
+  if (key === 'r') run('prompt:reveal', { revealed: !activity.revealed });
+}
+
 document.addEventListener('keydown', (event) => {
-  if (event.target.closest('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.key === 'n' || event.key === 'ArrowRight') $('#next').click();
-  if (event.key === 'p' || event.key === 'ArrowLeft') $('#prev').click();
+  if (event.target.closest('input, textarea, select, dialog') || event.ctrlKey || event.metaKey || event.altKey) return;
+  const key = event.key.toLowerCase();
+  if (key === 'n' || event.key === 'ArrowRight') $('#next').click();
+  else if (key === 'p' || event.key === 'ArrowLeft') $('#prev').click();
+  else if (key === 'b') toggleBlank();
+  else if (event.key === '?') shortcuts.showModal();
+  else promptShortcut(event.key === '+' ? '+' : key);
 });

@@ -16,7 +16,7 @@ function renderLive() {
 }
 
 function renderSessions() {
-  const sessions = state.runsheet.filter((a) => a.kind === 'qa');
+  const sessions = state.runsheet.filter((a) => ['qa', 'reflection', 'ideas'].includes(a.kind));
   const current = qa.current()?.activity_id;
   if (!sessions.length) {
     replace($('#sessions'), h('p', { class: 'muted' }, 'Audience questions appear here when the facilitator adds a Q&A session.'));
@@ -44,11 +44,14 @@ const live = connectLive({
     live(liveState) {
       state.live = liveState;
       const activity = liveState.activity;
-      if (activity?.kind === 'qa' && qa.current()?.activity_id !== activity.id) qa.open(activity.id);
+      if (['qa', 'reflection', 'ideas'].includes(activity?.kind) && qa.current()?.activity_id !== activity.id) qa.open(activity.id);
       renderLive();
     },
     runsheet(list) { state.runsheet = list; renderSessions(); },
     ...qaHandlers(() => state.live?.activity, renderLive),
+    results({ activity_id: id, results }) {
+      if (state.live?.activity?.id === id) { state.live.activity.results = results; renderLive(); }
+    },
     workshop(w) { $('#workshop-title').textContent = w.title; },
     revoked(msg) { replace($('#app'), h('p', { class: 'error' }, msg.message)); },
     fatal(message) { replace($('#app'), h('p', { class: 'error', role: 'alert' }, message)); },

@@ -5,6 +5,8 @@ import { refreshTicking, renderActivity } from './activities.js';
 import { startClock, everyTick } from './clock.js';
 import { renderConnect } from './connect-phone.js';
 import { createQaPhone } from './qa-phone.js';
+import { createPromptPhone } from './prompt-phone.js';
+import { POST_KINDS, PROMPT_KINDS } from './activities.js';
 import { qaHandlers } from './qa-state.js';
 
 const app = $('#app');
@@ -46,12 +48,28 @@ const live = connectLive({
       state.notice = '';
       renderJoined();
       qaPhone.resend();
+      promptPhone.resend();
     }
   },
   handlers: {
-    live(liveState) { state.live = liveState; if (state.snap?.me) renderLive(); },
+    async live(liveState) {
+      const before = state.live?.activity?.id;
+      state.live = liveState;
+      const now = liveState.activity?.id;
+      if (now !== before) {
+        state.mine = null;
+        if (now && state.snap?.me) {
+          const answer = await live.request('live:mine');
+          if (answer.ok && answer.activity_id === state.live?.activity?.id) state.mine = answer.mine;
+        }
+      }
+      if (state.snap?.me) renderLive();
+    },
     mine(mine) { state.mine = mine; if (state.snap?.me) renderLive(); },
     'qa:mine': (question) => qaPhone.mineChanged(question),
+    results({ activity_id: id, results }) {
+      if (state.live?.activity?.id === id) { state.live.activity.results = results; renderLive(); }
+    },
     ...qaHandlers(() => state.live?.activity, () => { if (state.snap?.me) renderLive(); }),
     workshop(workshop) {
       state.snap.workshop = workshop;
@@ -161,8 +179,12 @@ function renderLive() {
   const area = $('#live-area');
   if (!area) return;
   const activity = state.live?.activity;
-  if (activity?.kind === 'qa') {
+  if (POST_KINDS.includes(activity?.kind)) {
     qaPhone.render(area, activity, state.mine);
+    return;
+  }
+  if (PROMPT_KINDS.includes(activity?.kind)) {
+    promptPhone.render(area, activity, state.mine);
     return;
   }
   if (activity?.kind === 'connect') {
@@ -177,6 +199,7 @@ function renderLive() {
 }
 
 const qaPhone = createQaPhone({ live, code });
+const promptPhone = createPromptPhone({ live, code });
 startClock(live.serverNow);
 everyTick((now) => refreshTicking(app, now));
 

@@ -12,6 +12,12 @@ const STATUS = {
   archived: 'Answered',
 };
 
+const WORDS = {
+  qa: { field: 'Your question', send: 'Send question', mine: 'Your questions', list: 'Questions', none: 'No published questions yet.' },
+  reflection: { field: 'Your reflection', send: 'Share', mine: 'Your reflections', list: 'Reflections', none: 'Nothing shared yet.' },
+  ideas: { field: 'Your idea', send: 'Post idea', mine: 'Your ideas', list: 'Ideas', none: 'No ideas yet.' },
+};
+
 function newId() {
   return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 64);
 }
@@ -40,6 +46,7 @@ export function createQaPhone({ live, code }) {
 
   function mount(area) {
     const settings = state.activity.settings;
+    const words = WORDS[state.activity.kind];
     const box = h('textarea', { id: 'qa-text', name: 'text', rows: 3, maxlength: settings.max_length, required: true });
     const counter = h('p', { class: 'hint', id: 'qa-count', 'aria-live': 'polite' });
     const count = () => { counter.textContent = `${settings.max_length - box.value.length} characters left`; };
@@ -47,18 +54,18 @@ export function createQaPhone({ live, code }) {
     box.addEventListener('input', () => { state.draft = box.value; count(); });
     count();
     const form = h('form', { class: 'stack qa-ask', novalidate: true },
-      h('label', { for: 'qa-text' }, 'Your question'), box, counter,
+      h('label', { for: 'qa-text' }, words.field), box, counter,
       settings.name_mode === 'choice'
         ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'anonymous' }), 'Ask anonymously')
         : h('p', { class: 'hint' }, settings.name_mode === 'anonymous'
           ? 'Questions are anonymous.' : 'Your name is shown with your question.'),
-      h('button', { type: 'submit', class: 'big' }, 'Send question'),
+      h('button', { type: 'submit', class: 'big' }, words.send),
       h('p', { class: 'qa-note', role: 'status', 'aria-live': 'polite' }));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const text = box.value.trim();
       const note = form.querySelector('.qa-note');
-      if (!text) { note.textContent = 'Type your question first.'; box.focus(); return; }
+      if (!text) { note.textContent = 'Type something first.'; box.focus(); return; }
       const item = { client_id: newId(), text, anonymous: Boolean(form.anonymous?.checked) };
       outbox.write([...outbox.read(), item]);
       form.querySelector('button').disabled = true;
@@ -102,10 +109,11 @@ export function createQaPhone({ live, code }) {
   function update() {
     const { activity, mine, root } = state;
     if (!root) return;
+    const words = WORDS[activity.kind];
     const own = mine?.questions || [];
     const ownIds = new Set(own.map((q) => q.id));
     replace(root.querySelector('.qa-mine'), own.length ? [
-      h('h3', {}, 'Your questions'),
+      h('h3', {}, words.mine),
       h('ul', { class: 'qa-own' }, own.map((q) => h('li', {},
         h('span', { class: 'question-text' }, q.text),
         h('span', { class: `chip chip-${q.status}` }, q.merged ? 'Merged with a similar question' : STATUS[q.status])))),
@@ -114,7 +122,7 @@ export function createQaPhone({ live, code }) {
     const questions = [...activity.questions];
     const now = questions.find((q) => q.status === 'answering');
     const open = questions.filter((q) => q.status === 'published')
-      .sort(state.sort === 'top' ? byVotes : (a, b) => b.created_at - a.created_at);
+      .sort(state.sort === 'top' && activity.settings.voting ? byVotes : (a, b) => b.created_at - a.created_at);
     const answered = questions.filter((q) => q.status === 'answered');
     const item = (q) => {
       const isOwn = ownIds.has(q.id) && !activity.settings.allow_own_vote;
@@ -124,7 +132,8 @@ export function createQaPhone({ live, code }) {
           h('p', { class: 'question-text' }, q.text),
           h('p', { class: 'asker muted' }, q.asker ? [q.asker, q.organisation].filter(Boolean).join(' · ') : 'Anonymous',
             q.label ? h('span', { class: 'chip' }, q.label) : null)),
-        q.status === 'answered' ? h('span', { class: 'votes' }, `▲ ${q.votes}`)
+        !activity.settings.voting ? null
+          : q.status === 'answered' ? h('span', { class: 'votes' }, `▲ ${q.votes}`)
           : h('button', {
             type: 'button', class: `vote ${up ? 'voted' : ''}`, 'aria-pressed': up ? 'true' : 'false',
             disabled: isOwn, title: isOwn ? 'Your question' : '',
@@ -140,11 +149,11 @@ export function createQaPhone({ live, code }) {
     replace(root.querySelector('.qa-list'),
       now ? h('div', { class: 'answering-now' }, h('p', { class: 'round-label' }, 'Answering now'),
         h('p', { class: 'question-text' }, now.text)) : null,
-      h('div', { class: 'qa-toolbar' }, h('h3', {}, `Questions (${open.length})`),
-        h('div', { class: 'button-row' }, sortButton('top', 'Top'), sortButton('new', 'Newest'))),
+      h('div', { class: 'qa-toolbar' }, h('h3', {}, `${words.list} (${open.length})`),
+        activity.settings.voting ? h('div', { class: 'button-row' }, sortButton('top', 'Top'), sortButton('new', 'Newest')) : null),
       state.note ? h('p', { class: 'error', role: 'alert' }, state.note) : null,
       open.length ? h('ul', { class: 'qa-items' }, open.map(item))
-        : h('p', { class: 'muted' }, 'No published questions yet.'),
+        : h('p', { class: 'muted' }, words.none),
       answered.length ? h('details', {}, h('summary', {}, `Answered (${answered.length})`),
         h('ul', { class: 'qa-items' }, answered.map(item))) : null);
   }

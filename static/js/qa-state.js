@@ -30,7 +30,7 @@ export function byOrder(a, b) {
 
 // The live activity's list, kept in step by every screen the same way.
 export function qaHandlers(getActivity, rerender) {
-  const list = () => getActivity()?.kind === 'qa' && getActivity().questions;
+  const list = () => ['qa', 'reflection', 'ideas'].includes(getActivity()?.kind) && getActivity().questions;
   return {
     'qa:question': (q) => { if (list()) { applyQuestion(list(), q); rerender(); } },
     'qa:removed': ({ id }) => { if (list()) { removeQuestion(list(), id); rerender(); } },

@@ -31,6 +31,11 @@ function fit() {
 
 let current = null;
 
+// "Blank the projector": the room sees nothing until the facilitator brings it back.
+function blank(on) {
+  document.body.classList.toggle('blanked', Boolean(on));
+}
+
 function render(liveState) {
   current = liveState;
   const activity = liveState?.activity;
@@ -48,6 +53,7 @@ const live = connectLive({
   statusEl: $('#status'),
   onSnapshot(snap) {
     $('#workshop-title').textContent = snap.workshop.title;
+    blank(snap.workshop.blank);
     showPresence(snap.presence);
     render(snap.live);
     showProgress(snap.progress);
@@ -64,7 +70,10 @@ const live = connectLive({
       }
     },
     ...qaHandlers(() => current?.activity, () => render(current)),
-    workshop(w) { $('#workshop-title').textContent = w.title; },
+    results({ activity_id: id, results }) {
+      if (current?.activity?.id === id) { current.activity.results = results; render(current); }
+    },
+    workshop(w) { $('#workshop-title').textContent = w.title; blank(w.blank); },
     revoked(msg) { replace($('#app'), h('p', { class: 'screen-message' }, msg.message)); },
     fatal(message) { replace($('#app'), h('p', { class: 'screen-message' }, message)); },
   },
