@@ -128,3 +128,13 @@ def test_html_is_stored_and_sent_as_text(workshops, room):
     live = workshops.last(screens["phone"], "live")["activity"]
     assert live["title"] == "<script>alert(1)</script>"
     assert live["body"] == "<img src=x onerror=alert(1)>"
+
+
+def test_duplicate_copies_settings_to_just_after(workshops, room):
+    w, fac, screens = room
+    a, b = add(fac, "One", "body one"), add(fac, "Two")
+    ack = fac.emit("activity:duplicate", {"activity_id": a["id"]}, callback=True)
+    assert ack["activity"]["title"] == "One (copy)" and ack["activity"]["config"] == a["config"]
+    assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["One", "One (copy)", "Two"]
+    assert fac.emit("activity:duplicate", {"activity_id": 999}, callback=True)["error"] == \
+        "not_found"

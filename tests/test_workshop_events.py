@@ -10,6 +10,7 @@ FACILITATOR_EVENTS = {
     "activity:add": {"kind": "message", "title": "Hi"},
     "activity:update": {"activity_id": 1, "title": "Hi"},
     "activity:delete": {"activity_id": 1},
+    "activity:duplicate": {"activity_id": 1},
     "activity:move": {"activity_id": 1, "index": 0},
     "live:set": {"activity_id": None},
     "live:next": {},
@@ -23,6 +24,7 @@ PHONE_EVENTS = {
     "delegate:claim": {"delegate_id": 1},
     "roster:search": {"q": "an"},
     "delegate:leave": {},
+    "live:mine": {},
 }
 
 

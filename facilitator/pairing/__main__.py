@@ -38,12 +38,15 @@ def read_roster(path: str) -> list[Person]:
                 raise UsageError(f"{path}: missing column(s): {', '.join(missing)} "
                                  f"(need name,organisation[,role][,sector])")
             raw = reader.fieldnames or []
+
+            def get(row, col):
+                i = columns.get(col)
+                value = row.get(raw[i]) if i is not None else None
+                return value.strip() if isinstance(value, str) else ""
+
             people, seen = [], {}
             for line, row in enumerate(reader, start=2):
-                def get(col):
-                    i = columns.get(col)
-                    return (row.get(raw[i]) or "").strip() if i is not None else ""
-                name = get("name")
+                name = get(row, "name")
                 if not name:
                     if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                         continue  # a blank line
@@ -52,8 +55,8 @@ def read_roster(path: str) -> list[Person]:
                     raise UsageError(f"{path}: duplicate name {name!r} "
                                      f"(lines {seen[name]} and {line})")
                 seen[name] = line
-                people.append(Person(id=name, organisation=get("organisation"),
-                                     role=get("role"), sector=get("sector")))
+                people.append(Person(id=name, organisation=get(row, "organisation"),
+                                     role=get(row, "role"), sector=get(row, "sector")))
     except OSError as exc:
         raise UsageError(f"cannot read roster {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

@@ -262,7 +262,7 @@ def _best(n: int, s: int) -> tuple[tuple[tuple[tuple[int, ...], ...], ...], str]
     if s == 2:
         options.append((round_robin(n), "round robin"))
     if g == s:
-        name = "affine plane AG(2,%d)" % g if prime_power(g) else "grid with orthogonal Latin squares"
+        name = f"affine plane AG(2,{g})" if prime_power(g) else "grid with orthogonal Latin squares"
         options.append((grid(g), name))
     elif g > s and Ring(g).unit_set_size >= s:
         kind = "affine" if prime_power(g) else "ring"
@@ -343,12 +343,12 @@ class ExactCover:
             if self.nodes > max_nodes or (deadline is not None and not self.nodes & 255
                                           and _now() > deadline):
                 raise _Stop
-            best, best_rows, size = -1, 0, None
+            best_rows, size = 0, None
             for c in open_cols:
                 rows = col_rows[c] & active
                 count = rows.bit_count()
                 if size is None or count < size:
-                    best, best_rows, size = c, rows, count
+                    best_rows, size = rows, count
                     if count <= 1:
                         break
             if not size:

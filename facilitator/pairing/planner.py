@@ -38,8 +38,8 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Hashable, Sequence
 
 from . import designs
 from .model import MixRules, Person, group_sizes
@@ -494,7 +494,7 @@ def _relabel(rounds: list, like: list, rng: random.Random, moves: int, deadline:
     two people across the whole schedule.
     """
     n = len(like)
-    partners: list[dict] = [dict() for _ in range(n)]
+    partners: list[dict] = [{} for _ in range(n)]
     for rnd in rounds:
         for grp in rnd:
             for a in grp:

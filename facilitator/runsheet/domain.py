@@ -50,6 +50,16 @@ def add_activity(store: Store, workshop_id: int, kind: str, title: str,
     return get_activity(store, workshop_id, activity_id)
 
 
+def duplicate_activity(store: Store, workshop_id: int, activity_id) -> dict:
+    """Copy an activity (settings, not answers) to just after itself."""
+    original = get_activity(store, workshop_id, activity_id)
+    copy = add_activity(store, workshop_id, original["kind"],
+                        f"{original['title']} (copy)"[:120], original["config"])
+    order = [a["id"] for a in list_activities(store, workshop_id)]
+    move_activity(store, workshop_id, copy["id"], order.index(original["id"]) + 1)
+    return get_activity(store, workshop_id, copy["id"])
+
+
 def update_activity(store: Store, workshop_id: int, activity_id, title: str,
                     config: dict) -> dict:
     """Change an activity's title and settings."""

@@ -69,6 +69,15 @@ def activity_update(conn, data):
     return {"activity": views.activity(activity)}
 
 
+@handler("activity:duplicate", roles=("facilitator",))
+def activity_duplicate(conn, data):
+    """Facilitator copies {activity_id} to just after it -> ack {activity}; control screens
+    get `runsheet`."""
+    activity = domain.duplicate_activity(store(), conn.workshop_id, data.get("activity_id"))
+    _runsheet_changed(conn.workshop_id)
+    return {"activity": views.activity(activity)}
+
+
 @handler("activity:delete", roles=("facilitator",))
 def activity_delete(conn, data):
     """Facilitator removes {activity_id}; if it was live, the join screen shows."""

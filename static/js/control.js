@@ -134,6 +134,7 @@ function renderRunsheet() {
     h('span', { class: 'actions' },
       h('button', { type: 'button', disabled: a.id === liveId, onclick: () => act('live:set', { activity_id: a.id, version: state.live?.version }, '#live-error') }, 'Go live'),
       h('button', { type: 'button', class: 'secondary', onclick: () => edit(a) }, 'Edit'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => act('activity:duplicate', { activity_id: a.id }, '#live-error') }, 'Copy'),
       h('button', { type: 'button', class: 'secondary icon', 'aria-label': `Move “${a.title}” up`, disabled: i === 0, onclick: () => act('activity:move', { activity_id: a.id, index: i - 1 }, '#live-error') }, '↑'),
       h('button', { type: 'button', class: 'secondary icon', 'aria-label': `Move “${a.title}” down`, disabled: i === state.runsheet.length - 1, onclick: () => act('activity:move', { activity_id: a.id, index: i + 1 }, '#live-error') }, '↓'),
       h('button', { type: 'button', class: 'danger icon', 'aria-label': `Delete “${a.title}”`, onclick: () => remove(a) }, '✕'))));
