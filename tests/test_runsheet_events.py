@@ -132,7 +132,8 @@ def test_html_is_stored_and_sent_as_text(workshops, room):
 
 def test_duplicate_copies_settings_to_just_after(workshops, room):
     w, fac, screens = room
-    a, b = add(fac, "One", "body one"), add(fac, "Two")
+    a = add(fac, "One", "body one")
+    add(fac, "Two")
     ack = fac.emit("activity:duplicate", {"activity_id": a["id"]}, callback=True)
     assert ack["activity"]["title"] == "One (copy)" and ack["activity"]["config"] == a["config"]
     assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["One", "One (copy)", "Two"]

@@ -8,6 +8,7 @@ from statistics import fmean
 
 from ..runsheet.kinds import Kind, register
 from ..validation import Problem, boolean, choice, integer, invalid, text, text_list
+from . import views
 
 
 def _common(data: dict, results_default="reveal") -> dict:
@@ -37,19 +38,19 @@ class Prompt(Kind):
         """The settings phones need to answer."""
         return {}
 
-    @classmethod
-    def public(cls, store, activity):
-        from . import views  # views import the kinds
+    @staticmethod
+    def public(store, activity):
+        """The prompt, its timing, and its results once revealed."""
         return views.public(store, activity)
 
-    @classmethod
-    def personal(cls, store, activity, delegate_id):
-        from . import views
+    @staticmethod
+    def personal(store, activity, delegate_id):
+        """The phone's current answer."""
         return views.personal(store, activity, delegate_id)
 
-    @classmethod
-    def control(cls, store, activity):
-        from . import views
+    @staticmethod
+    def control(store, activity):
+        """Results for control screens."""
         return views.control(store, activity)
 
 

@@ -1,8 +1,8 @@
 """What each screen is shown of a prompt."""
 from ..realtime import registry
+from ..runsheet.kinds import KINDS
 from ..store import Store
 from . import domain
-from .kinds import PROMPTS
 
 
 def timing(row: dict) -> dict:
@@ -13,7 +13,7 @@ def timing(row: dict) -> dict:
 
 def results(store: Store, activity: dict) -> dict:
     """The counted answers."""
-    kind = PROMPTS[activity["kind"]]
+    kind = KINDS[activity["kind"]]
     tally = kind.tally(activity["config"], domain.values(store, activity["id"]))
     if activity["kind"] == "ready":
         tally["of"] = len(registry.online(activity["workshop_id"]))
@@ -23,7 +23,7 @@ def results(store: Store, activity: dict) -> dict:
 def public(store: Store, activity: dict) -> dict:
     """The prompt, its timing, and its results once revealed."""
     row = domain.state(store, activity["id"])
-    kind = PROMPTS[activity["kind"]]
+    kind = KINDS[activity["kind"]]
     return {**kind.public_settings(activity["config"]), **timing(row),
             "results_mode": activity["config"]["results"],
             "results": results(store, activity) if row["revealed"] else None}
