@@ -103,7 +103,7 @@ export function createQaPanel({ live, root }) {
         h('div', { class: 'qa-toolbar' }, h('h2', {}, `Published (${published.length})`),
           sortToggle()),
         published.length ? h('ul', { class: 'qa-cards' }, published.map((q) => card(q, [
-          q.status === 'answering' ? button('Answered', () => act(q, 'answered'), 'small')
+          q.status === 'answering' ? button('Mark answered', () => act(q, 'answered'), 'small')
             : button('Answer now', () => act(q, 'answering'), 'small'),
           button(q.starred ? '☆ Unstar' : '★ Star', () => act(q, 'star', { starred: !q.starred })),
           state.sort === 'order' ? button('↑', () => act(q, 'move', { direction: 'up' })) : null,

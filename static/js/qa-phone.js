@@ -31,17 +31,46 @@ export function createQaPhone({ live, code }) {
     write(items) { try { localStorage.setItem(outboxKey, JSON.stringify(items)); } catch { /* private mode */ } },
   };
 
+  const RETRY = ['offline', 'timeout'];
+
   async function send(item) {
     const answer = await live.request('qa:ask', item);
-    if (answer.ok || !['offline', 'timeout'].includes(answer.error)) {
+    if (!RETRY.includes(answer.error) && answer.error !== 'too_soon') {
       outbox.write(outbox.read().filter((i) => i.client_id !== item.client_id));
     }
     return answer;
   }
 
-  // After every (re)connect: anything typed while offline goes now, under its own id.
-  function resend() {
-    outbox.read().forEach((item) => send(item));
+  // After every (re)connect: what was typed offline goes now, one at a time and under
+  // its own id. One the server turns down is put back in the box with its reason.
+  let resending = false;
+  async function resend() {
+    if (resending) return;
+    resending = true;
+    try {
+      for (const item of outbox.read()) {
+        let answer = await send(item);
+        if (answer.error === 'too_soon') {
+          const wait = Number(answer.message.match(/\d+/)?.[0] || 10);
+          await new Promise((resolve) => { setTimeout(resolve, wait * 1000 + 200); });
+          answer = await send(item);
+        }
+        if (RETRY.includes(answer.error)) break;
+        if (answer.ok) api.mineChanged(answer.question);
+        else giveBack(item, answer.message);
+      }
+    } finally {
+      resending = false;
+    }
+  }
+
+  function giveBack(item, message) {
+    outbox.write(outbox.read().filter((i) => i.client_id !== item.client_id));
+    state.draft = item.text;
+    const box = state.root?.querySelector('#qa-text');
+    if (box) box.value = item.text;
+    const note = state.root?.querySelector('.qa-note');
+    if (note) note.textContent = `Not sent: ${message}`;
   }
 
   function mount(area) {
@@ -77,11 +106,13 @@ export function createQaPhone({ live, code }) {
         note.textContent = answer.question.status === 'pending'
           ? 'Sent: the moderator will review it.' : 'Sent and published.';
         api.mineChanged(answer.question);
+        setTimeout(() => { if (note.textContent.startsWith('Sent')) note.textContent = ''; }, 6000);
       } else if (['offline', 'timeout'].includes(answer.error)) {
         box.value = state.draft = '';
         count();
         note.textContent = 'Saved on this phone: it will be sent when the connection is back.';
       } else {
+        outbox.write(outbox.read().filter((i) => i.client_id !== item.client_id));
         note.textContent = answer.message;
       }
     });
