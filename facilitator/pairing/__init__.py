@@ -7,5 +7,6 @@
 - `python -m facilitator.pairing plan ...` is the planner's command line.
 """
 from .model import MixRules, Person, group_sizes, pair
+from .planner import Plan, plan
 
-__all__ = ["MixRules", "Person", "group_sizes", "pair"]
+__all__ = ["MixRules", "Person", "Plan", "group_sizes", "pair", "plan"]

@@ -441,7 +441,9 @@ def unital(q: int) -> Rounds | None:
 
 def cyclic_row_estimate(n: int, s: int, N: int, h: int, fixed: int = 0) -> int:
     """How many blocks `CyclicCover` looks at: its set-up cost."""
-    return math.comb(n - fixed, s)
+    f0 = n - fixed
+    w0 = N // h
+    return sum(math.comb(f0 - 1 - first, s - 1) for first in range(f0) if first % N < w0)
 
 
 class CyclicCover:
@@ -460,9 +462,11 @@ class CyclicCover:
     4 for 13 rounds (a 1-rotational resolvable design over Z_39).
     """
 
-    def __init__(self, g: int, s: int, N: int, h: int, k: int, fixed: int, gdd: int = 0):
+    def __init__(self, g: int, s: int, N: int, h: int, k: int, fixed: int, gdd: int = 0,
+                 leave: frozenset = frozenset()):
         self.g, self.s, self.N, self.h, self.k, self.fixed = g, s, N, h, k, fixed
         self.gdd = gdd
+        self.leave = leave
         self.rows: list = []
         self.proven_impossible = False
         n = g * s
@@ -498,6 +502,8 @@ class CyclicCover:
                     key, pairs, stab = (i, j, d), N, 1
                     if gdd and d == 0 and i // gdd == j // gdd:
                         return -1  # the hinted groups of people who never meet
+                if key in leave:
+                    return -1  # pairs chosen never to meet
             c = keys.get(key)
             if c is None:
                 c = keys[key] = len(info)
@@ -522,7 +528,7 @@ class CyclicCover:
                     return None  # met twice: not allowed
             return list(counts)
 
-        rows = []  # (groups, person-orbit columns, class ids, fixed index or None)
+        rows = self.rows  # (groups, person-orbit columns, class ids, fixed index or None)
         t = (s - 1) // h if fixed else 0
         reps = [i * N + x for i in range(m) for x in range(w0)]
         for j in range(fixed):
@@ -534,35 +540,83 @@ class CyclicCover:
                 cl = row_classes([grp])
                 if cl is not None:
                     rows.append(([grp], [m * w0 + j] + [orbit_col(q) for q in combo], cl, j))
-        for block in itertools.combinations(range(f0), s):
-            if block[0] % N >= w0:
-                continue
-            cols = [orbit_col(q) for q in block]
-            if len(set(cols)) < s:
-                continue
+        # Class of every pair of non-fixed people, -1 where they must not meet in a block
+        # that comes with its h shifts (met h * stab times, or chosen to be left out).
+        table = [[-1] * f0 for _ in range(f0)]
+        for a in range(f0):
+            for b in range(a + 1, f0):
+                c = cls(a, b)
+                if c >= 0 and info[c][1] == 1:
+                    table[a][b] = table[b][a] = c
+        col_of = [orbit_col(q) for q in range(f0)]
+        # Blocks whose first person is at a position below w0 of an orbit, grown one
+        # person at a time while the classes stay distinct and meetable; `build` does
+        # this a slice at a time.
+        stack: list = []
+        work = [0]
+
+        def grow(block, classes, used_cols, start):
+            work[0] += 1
+            if len(block) == s:
+                stack.append((tuple(block), list(classes)))
+                return
+            for q in range(start, f0):
+                cq = col_of[q]
+                if cq in used_cols:
+                    continue
+                row = table[q]
+                new = [row[p] for p in block]
+                if -1 in new or len(set(new)) < len(new) or any(c in classes for c in new):
+                    continue
+                block.append(q)
+                used_cols.add(cq)
+                grow(block, classes + new, used_cols, q + 1)
+                used_cols.discard(cq)
+                block.pop()
+
+        self._grow, self._stack, self._work, self._col_of = grow, stack, work, col_of
+        self._firsts = [x for x in range(f0) if x % N < w0]
+        self._info = info
+        self.built = False
+        # Symmetry: translating one orbit, or permuting orbits, maps schedules to
+        # schedules, so the first fixed point's group in base round 0 may be taken
+        # as the fixed point with the first orbits' position 0.
+        self.first_fixed = None
+        # Translating one orbit keeps pure classes; permuting orbits needs no leave at all.
+        pure_leave = all(key[0] == key[1] for key in leave if len(key) == 3)
+        if fixed and not gdd and pure_leave and (not leave or t == m):
+            self.first_fixed = [f0] + [shift(i * N, e * w0) for i in range(t) for e in range(h)]
+
+    def build(self, max_work: int | None = None) -> bool:
+        """Enumerate candidate groups, about `max_work` steps at a time; True when done."""
+        if self.built or self.proven_impossible:
+            return True
+        start = self._work[0]
+        while self._firsts:
+            if max_work is not None and self._work[0] - start >= max_work:
+                return False
+            first = self._firsts.pop(0)
+            self._grow([first], [], {self._col_of[first]}, first + 1)
+        h, w0, s = self.h, self.w0, self.s
+        for block, cl in self._stack:
             if h > 1:
-                shifted = [tuple(sorted(shift(q, e * w0) for q in block)) for e in range(h)]
+                shifted = [tuple(sorted(self.shift(q, e * w0) for q in block)) for e in range(h)]
                 if min(shifted) != block:
                     continue
                 groups = [list(b) for b in shifted]
             else:
                 groups = [list(block)]
-            cl = row_classes(groups)
-            if cl is not None:
-                rows.append((groups, cols, cl, None))
-        self.rows = rows
-        self.classes = sorted({c for row in rows for c in row[2]})
-        total_meetings = k * w0 * g * s * (s - 1) // 2
+            self.rows.append((groups, [self._col_of[q] for q in block], cl, None))
+        self._stack.clear()
+        info = self._info
+        self.classes = sorted({c for row in self.rows for c in row[2]})
+        total_meetings = self.k * w0 * self.g * s * (s - 1) // 2
         available = sum(info[c][0] for c in self.classes)
         self.complete = available == total_meetings
-        if not rows or available < total_meetings:
+        if not self.rows or available < total_meetings:
             self.proven_impossible = True
-        # Symmetry: translating one orbit, or permuting orbits, maps schedules to
-        # schedules, so the first fixed point's group in base round 0 may be taken
-        # as the fixed point with the first orbits' position 0.
-        self.first_fixed = None
-        if fixed and not gdd:
-            self.first_fixed = [f0] + [shift(i * N, e * w0) for i in range(t) for e in range(h)]
+        self.built = True
+        return True
 
     def shift(self, p: int, t: int) -> int:
         N = self.N
@@ -570,6 +624,7 @@ class CyclicCover:
 
     def attempt(self, seed: int, max_nodes: int, deadline: float | None = None):
         """Rounds of a schedule, [] if proven impossible, None if the budget ran out."""
+        self.build()
         if self.proven_impossible:
             return []
         import random
@@ -587,7 +642,7 @@ class CyclicCover:
                 if b == 0 and fx == 0:
                     if self.first_fixed is not None and groups[0] != self.first_fixed:
                         continue
-                    if self.gdd and 0 not in groups[0]:
+                    if self.first_fixed is None and 0 not in groups[0]:
                         continue  # translating everything puts position 0 with it
                 cover.add_row([b * per_base + c for c in cols]
                               + [k * per_base + class_col[c] for c in cl], (b, groups))
@@ -607,9 +662,10 @@ class CyclicCover:
 
 def cyclic_exact(g: int, s: int, N: int, h: int, k: int, fixed: int, *,
                  max_nodes: int, deadline: float | None = None, seed: int = 0,
-                 stats: dict | None = None, gdd: int = 0) -> Rounds | None:
+                 stats: dict | None = None, gdd: int = 0,
+                 leave: frozenset = frozenset()) -> Rounds | None:
     """One attempt of `CyclicCover`: rounds, or None (none exists or budget ran out)."""
-    search = CyclicCover(g, s, N, h, k, fixed, gdd)
+    search = CyclicCover(g, s, N, h, k, fixed, gdd, leave)
     found = search.attempt(seed, max_nodes, deadline)
     if stats is not None:
         stats.update(rows=len(search.rows), nodes=getattr(search, "nodes", 0))

@@ -5,33 +5,37 @@ is in exactly one group per round, with as few repeated meetings as it can
 find, then as few meetings between people of the same organisation (and,
 if the rules ask, the same role or sector).
 
-How it searches, in order, until a schedule without repeats is found or the
-time limit is reached:
+How it searches, until a schedule without repeats is found, the number of
+repeats reaches a proven lower bound, or the time limit is reached:
 
 1. Design-theory constructions (`designs.best_construction`): round robin,
    affine planes and transversal designs over finite fields (with recursion),
-   grids of orthogonal Latin squares. Instant and exact; when they give more
-   rounds than asked for, the first ones are used.
-2. Simulated annealing over a few "base rounds" whose cyclic development
-   gives the whole schedule: the points are orbits of Z_N (plus up to one
-   fixed point per group), and N rounds are the N shifts of one base round.
-   A repeat is then a repeated *difference*, so the search space is N times
-   smaller; this is how most known designs (1-rotational Kirkman triple
-   systems, resolvable group divisible designs) are found by computer.
-3. The same annealer on the plain schedule (no symmetry): swaps of two people
-   of the same round in different groups, moves directed at people in a
-   conflict (as in Dotú & Van Hentenryck's local search), the whole schedule
-   at once, restarts when stuck.
+   grids of orthogonal Latin squares, the Hermitian unital of order 3.
+   Instant and exact; when they give more rounds than asked for, the first
+   ones are used, and when they give fewer they start the local search.
+2. Cyclic schedules (`designs.CyclicCover`, and `_Annealer` with N > 1): the
+   people are orbits of Z_N plus a few fixed points, and N rounds are the N
+   shifts of one base round, so a repeat is a repeated *difference* and the
+   search space is N times smaller. This is how most known designs (Kirkman
+   and nearly Kirkman triple systems, resolvable designs) are found by
+   computer. Each divisor N of the rounds is tried twice: by exact cover
+   (dancing-links style Algorithm X over bitsets, restarted with growing node
+   budgets) and by simulated annealing on the base rounds.
+3. Simulated annealing on the plain schedule (no symmetry): swaps of two
+   people of the same round in different groups, moves directed at people
+   in a conflict (as in Dotú & Van Hentenryck's local search), the whole
+   schedule at once, restarts when stuck. This also handles uneven groups.
 
-Runs of (2) for each divisor N of the rounds and of (3) take turns in slices
-of a fixed number of moves. People are then matched to the schedule's
-places to keep organisations (and roles, sectors) apart: a swap of two
-people across the whole schedule never changes the number of repeats.
+The runs of (2) and (3) take turns, each getting a fair share of an
+*estimated* cost (not measured time). People are then matched to the
+schedule's places to keep organisations (and roles, sectors) apart: a swap
+of two people across the whole schedule never changes the repeats.
 
 Determinism: for a given seed the result is the same whenever the search
-ends before the time limit (constructions are always instant; the searches
-are seeded and sliced by move counts, not by time). When the time limit cuts
-a search short, how far it got depends on the machine.
+ends before the time limit: constructions are deterministic and instant, and
+the searches are seeded and scheduled by move and node counts, never by the
+clock. When the time limit cuts a search short, how far it got depends on
+the machine (`stats["timed_out"]` says so).
 """
 from __future__ import annotations
 
@@ -280,8 +284,9 @@ class _Annealer:
                 total += self.repeat_first[c] + (q - 1) * self.repeat_more[c]
         return total
 
-    def run(self, moves: int) -> int:
-        """Anneal for up to `moves` moves (fewer if the cost reaches 0); the best cost so far."""
+    def run(self, moves: int, deadline: float | None = None) -> int:
+        """Anneal for up to `moves` moves (fewer if the cost reaches 0 or the deadline
+        passes); the best cost so far."""
         n, N = self.n, self.N
         rng = self.rng
         rand, randrange = rng.random, rng.randrange
@@ -295,6 +300,8 @@ class _Annealer:
         done = 0
         while done < moves and cost > 0:
             done += 1
+            if deadline is not None and not done & 4095 and time.monotonic() > deadline:
+                break
             b = randrange(k) if k > 1 else 0
             groups = bases[b]
             where = wheres[b]
@@ -567,7 +574,8 @@ def _normalise_people(people) -> list[Person]:
 
 
 def plan(people: Sequence[Person] | int, group_size: int, rounds: int, *,
-         rules: MixRules = MixRules(), time_limit: float = 10.0, seed: int = 0) -> Plan:
+         rules: MixRules = MixRules(), time_limit: float = 10.0,  # noqa: B008 (frozen)
+         seed: int = 0) -> Plan:
     """A schedule of `rounds` rounds of groups of `group_size` with as few repeats as found.
 
     `people`: Person objects (those not `present` are left out) or a count n
@@ -687,9 +695,10 @@ def _exact_configs(n: int, sizes: Sequence[int], rounds: int) -> list[tuple[int,
     return out
 
 
-EXACT_MAX_BLOCKS = 150_000   # subsets to enumerate for an exact cyclic search
+EXACT_MAX_BLOCKS = 400_000   # blocks an exact cyclic search may enumerate
 EXACT_NODES = 2_000          # first node budget of an exact attempt; doubles per attempt
 EXACT_NODES_MAX = 64_000
+EXACT_BUILD_STEPS = 20_000    # candidate-group steps per turn while an exact search sets up
 
 
 class _ExactRun:
@@ -709,11 +718,11 @@ class _ExactRun:
 
     def estimate(self) -> float:
         """Estimated cost of the next turn in microseconds (deterministic, for scheduling)."""
-        N, h, k, fixed = self.cfg
-        s = self.sizes[0]
         if self.cover is None:
-            return 10.0 * designs.cyclic_row_estimate(self.n, s, N, h, fixed)
-        rows = len(self.cover.rows) * k
+            return 2.0 * self.n * self.n
+        if not self.cover.built:
+            return 8.0 * EXACT_BUILD_STEPS
+        rows = len(self.cover.rows) * self.cfg[2]
         budget = min(EXACT_NODES << self.attempts, EXACT_NODES_MAX)
         return 6.0 * rows + budget * (15.0 + rows / 300.0)
 
@@ -721,8 +730,11 @@ class _ExactRun:
         if self.cover is None:
             N, h, k, fixed = self.cfg
             self.cover = designs.CyclicCover(len(self.sizes), self.sizes[0], N, h, k, fixed)
-            if self.cover.proven_impossible:
-                self.dead = True
+            self.dead = self.cover.proven_impossible
+            return None
+        if not self.cover.built:
+            self.cover.build(EXACT_BUILD_STEPS)
+            self.dead = self.cover.proven_impossible
             return None
         budget = min(EXACT_NODES << self.attempts, EXACT_NODES_MAX)
         attempt_seed = (self.seed * 7_919 + self.attempts) if (self.seed or self.attempts) else 0
@@ -743,7 +755,7 @@ class _AnnealRun:
         self.attempt = 0
         self.dead = False
         self.best_reported = None
-        self.run = self._make()
+        self.run = None  # built on its first turn
 
     def _make(self):
         N, k, fixed = self.cfg
@@ -756,7 +768,8 @@ class _AnnealRun:
         return _Annealer(self.n, self.sizes, N, k, fixed, run_seed, 0.25 * N)
 
     def estimate(self) -> float:
-        return SLICE * (3.0 + max(self.sizes))
+        setup = 1.5 * self.n * self.n if self.run is None else 0.0
+        return setup + SLICE * (3.0 + max(self.sizes))
 
     def label(self):
         N, k, fixed = self.cfg
@@ -766,8 +779,10 @@ class _AnnealRun:
                 f"{fixed} fixed)")
 
     def turn(self, deadline):
+        if self.run is None:
+            self.run = self._make()
         run = self.run
-        run.run(SLICE)
+        run.run(SLICE, deadline)
         found = None
         if self.best_reported is None or run.best_cost < self.best_reported:
             self.best_reported = run.best_cost
