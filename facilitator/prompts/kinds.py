@@ -112,7 +112,8 @@ class Poll(Prompt):
                 "total": len(values)}
 
 
-_PLURAL = re.compile(r"(?<=[^s])s$")
+# "teams" -> "team", but not "focus", "analysis" or "progress".
+_PLURAL = re.compile(r"(?<![sui])s$")
 
 
 def normalise_word(entry: str, plurals: bool) -> str:
