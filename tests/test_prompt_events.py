@@ -188,3 +188,22 @@ def test_answers_csv_and_event_report(client, workshops, room):
     assert "How are we doing?" in html and "Questions" in html and "Meet" in html
     assert client.get("/control/wrong-key-123456789/report").status_code == 404
     assert client.get(f"/control/{w['key']}/prompts/999/answers.csv").status_code == 404
+
+
+def test_answers_saved_for_an_earlier_prompt_do_not_count_on_the_next(workshops, room):
+    w, fac, screen, phones = room
+    first = go_live(fac, kind="poll", options=["A", "B"])
+    assert answer(phones[0], "same-id", choices=[0], activity_id=first)["ok"]
+    second = go_live(fac, kind="poll", options=["C", "D"], results="live")
+    stale = answer(phones[0], "offline-1", choices=[1], activity_id=first)
+    assert stale["error"] == "not_live"
+    # An id used on another prompt is still a new answer here.
+    assert answer(phones[0], "same-id", choices=[1], activity_id=second)["answer"] == \
+        {"choices": [1], "other": ""}
+    realtime.beat()
+    assert workshops.last(fac, "control")["results"]["counts"] == [0, 1]
+    # A projector that reconnects gets the live results in its snapshot.
+    again = workshops.connect(role="screen", key=workshops.links(fac)["screen"])
+    assert again.snapshot["progress"] == {"activity_id": second,
+                                          "results": {"counts": [0, 1], "other": [],
+                                                      "other_count": 0, "total": 1}}

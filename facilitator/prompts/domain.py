@@ -99,8 +99,10 @@ def answer(store: Store, activity: dict, delegate_id: int, client_id: str, value
                                 "taken.")
     stamp = now()
     with store.write() as db:
+        # Ids are remembered per prompt, so one reused elsewhere is still an answer.
         fresh = db.execute("insert or ignore into response_ids (delegate_id, client_id) "
-                           "values (?, ?)", [delegate_id, client_id]).rowcount == 1
+                           "values (?, ?)",
+                           [delegate_id, f"{activity['id']}:{client_id}"]).rowcount == 1
         if fresh:
             db.execute("insert into responses (workshop_id, activity_id, delegate_id, value, "
                        "client_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?) "

@@ -48,7 +48,7 @@ def send_results(workshop_id: int):
 
 @handler("prompt:answer", roles=("delegate",))
 def answer(conn, data):
-    """Phone answers the live prompt: {client_id, ...kind's answer} -> ack {answer}.
+    """Phone answers the live prompt: {client_id, activity_id?, ...answer} -> ack {answer}.
 
     Poll {choices: [index], other?}, word cloud {entries: [text]}, scale {value},
     ready check {ready}. Changing an answer replaces it; a resent client_id applies once.
@@ -56,6 +56,10 @@ def answer(conn, data):
     if conn.delegate_id is None:
         raise Problem("not_joined", "Join the workshop first.")
     activity = _live_prompt(conn.workshop_id)
+    named = data.get("activity_id")
+    if named is not None and named != activity["id"]:
+        # Saved offline for a prompt that has moved on: never count it on another one.
+        raise Problem("not_live", "That question has closed, so your answer was not counted.")
     client_id = text(data, "client_id", "The answer's id", max_len=64)
     value = PROMPTS[activity["kind"]].answer(activity["config"], data)
     current = domain.answer(store(), activity, conn.delegate_id, client_id, value)
@@ -69,6 +73,7 @@ def close(conn, data):
     activity = _named(conn, data)
     domain.close(store(), activity["id"], boolean(data, "closed", "Closed", default=True))
     _send_live(conn.workshop_id)
+    mark("prompt", conn.workshop_id)
     return {}
 
 
@@ -85,6 +90,7 @@ def timer(conn, data):
                       default=0)
     row = domain.timer(store(), activity, action, seconds)
     _send_live(conn.workshop_id)
+    mark("prompt", conn.workshop_id)
     return {"deadline": row["deadline"], "paused_remaining": row["paused_remaining"]}
 
 

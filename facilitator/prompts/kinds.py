@@ -53,6 +53,11 @@ class Prompt(Kind):
         """Results for control screens."""
         return views.control(store, activity)
 
+    @staticmethod
+    def progress(store, activity):
+        """Results for projector and panel screens, when shown live or revealed."""
+        return views.shown_results(store, activity)
+
 
 @register
 class Poll(Prompt):

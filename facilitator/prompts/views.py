@@ -38,3 +38,11 @@ def control(store: Store, activity: dict) -> dict:
     """Results for control screens, always."""
     return {"activity_id": activity["id"], "results": results(store, activity),
             "online": len(registry.online(activity["workshop_id"]))}
+
+
+def shown_results(store: Store, activity: dict):
+    """{"activity_id", "results"} when the room may see them (live or revealed), else None."""
+    row = domain.state(store, activity["id"])
+    if activity["config"]["results"] == "live" or row["revealed"]:
+        return {"activity_id": activity["id"], "results": results(store, activity)}
+    return None

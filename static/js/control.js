@@ -100,7 +100,8 @@ function promptControls(activity) {
         h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'extend', seconds: -60 }) }, '−1 min')] : null,
       h('button', { type: 'button', onclick: () => run('prompt:reveal', { revealed: !activity.revealed }) },
         activity.revealed ? 'Hide results' : 'Reveal results')),
-    results ? [h('h3', {}, 'Results so far'), promptResults(activity.kind, activity, results)] : null,
+    results ? [h('h3', {}, `Results so far: ${results.total} of ${state.control.online} connected answered`),
+      promptResults(activity.kind, activity, results)] : null,
     h('p', { class: 'exports' }, h('a', { href: `${location.pathname}/prompts/${id}/answers.csv` }, 'Download answers (CSV)')));
 }
 

@@ -40,6 +40,10 @@ export function createPromptPhone({ live, code }) {
 
   function resend() {
     const item = pending.read();
+    if (item && state.activity && item.activity_id !== state.activity.id) {
+      pending.write(null);  // that prompt has moved on
+      return;
+    }
     if (item) send(item).then((answer) => { if (answer.ok) { state.answer = answer.answer; update(); } });
   }
 

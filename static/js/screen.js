@@ -30,6 +30,9 @@ function fit() {
 }
 
 let current = null;
+// A prompt showing results live: its last results, kept across `live` updates
+// (a timer change, closing) that carry none.
+const shownResults = new Map();
 
 // "Blank the projector": the room sees nothing until the facilitator brings it back.
 function blank(on) {
@@ -38,6 +41,8 @@ function blank(on) {
 
 function render(liveState) {
   current = liveState;
+  const a = liveState?.activity;
+  if (a && a.results === null && shownResults.has(a.id)) a.results = shownResults.get(a.id);
   const activity = liveState?.activity;
   $('#join-screen').hidden = Boolean(activity);
   liveEl.hidden = !activity;
@@ -54,6 +59,7 @@ const live = connectLive({
   onSnapshot(snap) {
     $('#workshop-title').textContent = snap.workshop.title;
     blank(snap.workshop.blank);
+    if (snap.progress?.results) shownResults.set(snap.progress.activity_id, snap.progress.results);
     showPresence(snap.presence);
     render(snap.live);
     showProgress(snap.progress);
@@ -65,12 +71,15 @@ const live = connectLive({
       const activity = current?.activity;
       if (activity?.kind === 'qa') {
         if (activity.counts) { activity.counts = p; render(current); }
+      } else if (p?.results) {
+        shownResults.set(p.activity_id, p.results);
       } else {
         showProgress(p);
       }
     },
     ...qaHandlers(() => current?.activity, () => render(current)),
     results({ activity_id: id, results }) {
+      shownResults.set(id, results);
       if (current?.activity?.id === id) { current.activity.results = results; render(current); }
     },
     workshop(w) { $('#workshop-title').textContent = w.title; blank(w.blank); },

@@ -1,0 +1,79 @@
+"""End-to-end poll in Debian's Chromium: add it on the control screen, answer on phones,
+reveal the results on the projector.
+
+Reuses tests/test_browser.py's fixtures (one Chromium per module, pages that are
+screenshotted to test-artifacts/ on failure) and helpers.
+"""
+import pytest
+from test_browser import PHONE, browser, control_links, expect, join, screens  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+# A socket round trip plus the server's half-second beat (results are coalesced).
+LIVE_TIMEOUT = 5000
+TITLE = "Where should the next away day be?"
+OPTIONS = ["By the sea", "In the hills", "In town"]
+PEOPLE = [("Ann Lee", "Hospice", 0), ("Bob Khan", "ICB", 2), ("Cat Jones", "Fire Service", 0)]
+# Two chose the first option, one the last: counts and shares as the bars print them.
+BAR_VALUES = ["2 67%", "0 0%", "1 33%"]
+
+
+def test_poll_answers_are_counted_then_revealed_on_projector_and_phones(
+        screens, live_server):  # noqa: F811 - the fixture imported above
+    workshop = live_server.create_workshop("Poll day")
+    control = screens.open("control", f"/control/{workshop['key']}")
+    expect(control.locator("#status")).to_have_text("Live")
+    projector = screens.open("projector", control_links(control)["screen"])
+    expect(projector.locator("#join-screen .join-code")).to_have_text(workshop["code"])
+    phones = []
+    for i, (name, organisation, _) in enumerate(PEOPLE):
+        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, name, organisation)
+        expect(phone.locator(".me-name")).to_have_text(name)
+        phones.append(phone)
+
+    # The facilitator adds a poll from the form, results hidden until revealed.
+    control.locator("#add-activity > summary").click()
+    control.select_option("#activity-kind", "poll")
+    control.fill("#activity-title", TITLE)
+    expect(control.locator("#poll-options")).to_be_visible()
+    control.fill("#poll-options", "\n".join(OPTIONS))
+    expect(control.locator("#prompt-results option:checked")).to_have_text(
+        "Hidden until I reveal them")
+    control.locator("#activity-save").click()
+    expect(control.locator("#runsheet .runsheet-title")).to_have_text([TITLE])
+    control.get_by_role("button", name="Go live").click()
+    expect(control.locator("#live-preview .activity-title")).to_have_text(TITLE)
+    expect(projector.locator(".activity-title")).to_have_text(TITLE)
+    expect(projector.locator(".option-list li")).to_have_text(OPTIONS)
+
+    for phone, (_, _, choice) in zip(phones, PEOPLE, strict=True):
+        expect(phone.locator(".activity-title")).to_have_text(TITLE)
+        options = phone.locator("label.option")
+        expect(options).to_have_text(OPTIONS)
+        options.nth(choice).click()
+        phone.get_by_role("button", name="Send").click()
+        expect(phone.locator(".prompt-note")).to_contain_text("Your answer is in")
+        expect(options.nth(choice).locator("input")).to_be_checked()
+
+    # The control screen counts them (after a beat); nobody else sees results yet.
+    controls = control.locator("#live-controls")
+    expect(controls.locator(".bar-label")).to_have_text(OPTIONS, timeout=LIVE_TIMEOUT)
+    expect(controls.locator(".bar-value")).to_have_text(BAR_VALUES, timeout=LIVE_TIMEOUT)
+    expect(controls.locator(".respondents")).to_have_text("3 answers")
+    expect(projector.locator(".bar-row")).to_have_count(0)
+    for phone in phones:
+        expect(phone.locator(".prompt-results .bar-row")).to_have_count(0)
+
+    control.get_by_role("button", name="Reveal results").click()
+    expect(control.get_by_role("button", name="Hide results")).to_be_visible()
+    expect(projector.locator(".bar-row")).to_have_count(3)
+    expect(projector.locator(".bar-label")).to_have_text(OPTIONS)
+    expect(projector.locator(".bar-value")).to_have_text(BAR_VALUES)
+    expect(projector.locator(".respondents")).to_have_text("3 answers")
+    expect(projector.locator(".option-list")).to_have_count(0)
+    for phone in phones:
+        results = phone.locator(".prompt-results")
+        expect(results.locator(".bar-row")).to_have_count(3)
+        expect(results.locator(".bar-value")).to_have_text(BAR_VALUES)
+    screens.assert_no_script_errors()
