@@ -1,5 +1,10 @@
 """Headers and error pages shared by every HTTP route."""
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
+
+from . import store
+from .runsheet import domain as runsheet
+from .validation import Problem
+from .workshops import domain as workshops
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -34,3 +39,20 @@ def init_app(app: Flask):
     def too_large(error):
         return render_template("error.html", title="Too large",
                                message="What you sent is larger than this app accepts."), 413
+
+
+def facilitator_workshop(key: str) -> dict:
+    """The workshop a control link opens; 404 otherwise."""
+    workshop = workshops.by_facilitator_key(store(), key)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def facilitator_activity(key: str, activity_id: int, kinds) -> dict:
+    """The activity a facilitator's page or download names, of one of `kinds`; 404 otherwise."""
+    workshop = facilitator_workshop(key)
+    try:
+        return runsheet.activity_of(store(), workshop["id"], activity_id, kinds, "that")
+    except Problem:
+        abort(404)

@@ -13,18 +13,14 @@ from .kind import OFFLINE_GRACE, Connect
 
 def _activity(conn, data) -> dict:
     """The Connect activity a control screen names."""
-    activity = runsheet.get_activity(store(), conn.workshop_id, data.get("activity_id"))
-    if activity["kind"] != Connect.name:
-        raise Problem("invalid", "That activity is not a Connect activity.", "activity_id")
-    return activity
+    return runsheet.activity_of(store(), conn.workshop_id, data.get("activity_id"),
+                                (Connect.name,), "a Connect activity")
 
 
 def _live_connect(workshop_id: int) -> dict:
     """The Connect activity live now, for a phone's action."""
-    activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
-    if activity is None or activity["kind"] != Connect.name:
-        raise Problem("not_live", "Connect is not running just now.")
-    return activity
+    return runsheet.live_of(store(), workshops.get(store(), workshop_id), (Connect.name,),
+                            "Connect is not running just now.")
 
 
 def _send_live(workshop_id: int):

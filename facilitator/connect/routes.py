@@ -5,10 +5,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .. import store
 from ..csvexport import download
-from ..runsheet import domain as runsheet
 from ..store import now
 from ..validation import Problem, integer
-from ..workshops import domain as workshops
+from ..web import facilitator_activity, facilitator_workshop
 from . import domain, planning, templates
 
 bp = Blueprint("connect", __name__)
@@ -20,28 +19,10 @@ def connect_settings():
     return {"connect_templates": templates.TEMPLATES, "prompt_library": templates.PROMPT_LIBRARY}
 
 
-def _workshop(key: str) -> dict:
-    workshop = workshops.by_facilitator_key(store(), key)
-    if workshop is None:
-        abort(404)
-    return workshop
-
-
-def _activity(key: str, activity_id: int) -> dict:
-    workshop = _workshop(key)
-    try:
-        activity = runsheet.get_activity(store(), workshop["id"], activity_id)
-    except Problem:
-        abort(404)
-    if activity["kind"] != "connect":
-        abort(404)
-    return activity
-
-
 @bp.get("/control/<key>/connect/<int:activity_id>/groups.csv")
 def groups_csv(key, activity_id):
     """Every round's groups: who was placed where, and who found their group."""
-    activity = _activity(key, activity_id)
+    activity = facilitator_activity(key, activity_id, ("connect",))
     rows = store().all(
         "select r.number as round, g.number as grp, g.meeting_point, d.name, d.organisation, "
         "d.role, m.found_at is not null as found, m.left_at is not null as moved, m.late "
@@ -59,7 +40,7 @@ def groups_csv(key, activity_id):
 @bp.get("/control/<key>/connect/<int:activity_id>/meetings.csv")
 def meetings_csv(key, activity_id):
     """Every meeting made, marked new or already known."""
-    activity = _activity(key, activity_id)
+    activity = facilitator_activity(key, activity_id, ("connect",))
     people = {r["id"]: r for r in store().all(
         "select id, name, organisation, role from delegates where workshop_id = ?",
         [activity["workshop_id"]])}
@@ -84,7 +65,7 @@ def _delegates(workshop_id: int) -> list[dict]:
 @bp.route("/control/<key>/plan", methods=["GET", "POST"])
 def plan_form(key):
     """Plan a whole rotation ahead: every round's groups, nobody together twice."""
-    workshop = _workshop(key)
+    workshop = facilitator_workshop(key)
     people = _delegates(workshop["id"])
     if request.method == "GET":
         return render_template("connect/plan_form.html", workshop=workshop, key=key,
@@ -126,7 +107,7 @@ def _plan(workshop_id: int, plan_id: int) -> dict:
 @bp.get("/control/<key>/plans/<int:plan_id>")
 def plan_view(key, plan_id):
     """A planned rotation as a printable table."""
-    workshop = _workshop(key)
+    workshop = facilitator_workshop(key)
     plan = _plan(workshop["id"], plan_id)
     details = {p["name"]: p for p in _delegates(workshop["id"])}
     return render_template("connect/plan.html", workshop=workshop, key=key, plan=plan,
@@ -136,7 +117,7 @@ def plan_view(key, plan_id):
 @bp.get("/control/<key>/plans/<int:plan_id>.csv")
 def plan_csv(key, plan_id):
     """A planned rotation as CSV: one row per person per round."""
-    workshop = _workshop(key)
+    workshop = facilitator_workshop(key)
     plan = _plan(workshop["id"], plan_id)
     details = {p["name"]: p for p in _delegates(workshop["id"])}
     rows = ([number, group_number, member, details.get(str(member), {}).get("organisation", "")]

@@ -8,20 +8,17 @@ from ..validation import Problem, boolean, choice, integer, text
 from ..workshops import domain as workshops
 from ..workshops import views as workshop_views
 from . import domain, views
-from .kinds import PROMPTS, prompt_kind
+from .kinds import PROMPTS
 
 
 def _live_prompt(workshop_id: int) -> dict:
-    activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
-    if activity is None or activity["kind"] not in PROMPTS:
-        raise Problem("not_live", "There is no question to answer just now.")
-    return activity
+    return runsheet.live_of(store(), workshops.get(store(), workshop_id), PROMPTS,
+                            "There is no question to answer just now.")
 
 
 def _named(conn, data) -> dict:
-    activity = runsheet.get_activity(store(), conn.workshop_id, data.get("activity_id"))
-    prompt_kind(activity)
-    return activity
+    return runsheet.activity_of(store(), conn.workshop_id, data.get("activity_id"), PROMPTS,
+                                "a prompt")
 
 
 def _send_live(workshop_id: int):

@@ -7,7 +7,7 @@ from collections import Counter
 from statistics import fmean
 
 from ..runsheet.kinds import Kind, register
-from ..validation import Problem, boolean, choice, integer, invalid, text, text_list
+from ..validation import boolean, choice, integer, invalid, text, text_list
 from . import views
 
 
@@ -224,10 +224,3 @@ class Ready(Prompt):
 
 
 PROMPTS = {k.name: k for k in (Poll, WordCloud, Scale, Ready)}
-
-
-def prompt_kind(activity: dict):
-    """The prompt kind of an activity, or a problem if it is not a prompt."""
-    if activity["kind"] not in PROMPTS:
-        raise Problem("invalid", "That activity is not a prompt.", "activity_id")
-    return PROMPTS[activity["kind"]]

@@ -2,7 +2,7 @@
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
 from .. import store
 from ..connect import views as connect_views
@@ -10,18 +10,10 @@ from ..csvexport import download
 from ..qa import domain as qa
 from ..runsheet import domain as runsheet
 from ..runsheet.kinds import KINDS
-from ..validation import Problem
-from ..workshops import domain as workshops
+from ..web import facilitator_activity, facilitator_workshop
 from .kinds import PROMPTS
 
 bp = Blueprint("prompts", __name__)
-
-
-def _workshop(key: str) -> dict:
-    workshop = workshops.by_facilitator_key(store(), key)
-    if workshop is None:
-        abort(404)
-    return workshop
 
 
 def _readable(kind: str, config: dict, value: dict) -> str:
@@ -38,13 +30,7 @@ def _readable(kind: str, config: dict, value: dict) -> str:
 @bp.get("/control/<key>/prompts/<int:activity_id>/answers.csv")
 def answers_csv(key, activity_id):
     """Every current answer to a prompt, with the answerer's organisation and role."""
-    workshop = _workshop(key)
-    try:
-        activity = runsheet.get_activity(store(), workshop["id"], activity_id)
-    except Problem:
-        abort(404)
-    if activity["kind"] not in PROMPTS:
-        abort(404)
+    activity = facilitator_activity(key, activity_id, PROMPTS)
     rows = store().all(
         "select r.value, r.updated_at, d.organisation, d.role from responses r "
         "join delegates d on d.id = r.delegate_id where r.activity_id = ? "
@@ -60,7 +46,7 @@ def answers_csv(key, activity_id):
 @bp.get("/control/<key>/report")
 def report(key):
     """One printable page with every activity's results."""
-    workshop = _workshop(key)
+    workshop = facilitator_workshop(key)
     sections = []
     for activity in runsheet.list_activities(store(), workshop["id"]):
         kind = KINDS[activity["kind"]]

@@ -12,18 +12,14 @@ MODERATORS = ("facilitator", "panel")
 
 
 def _live_qa(workshop_id: int) -> dict:
-    activity = runsheet.live_activity(store(), workshops.get(store(), workshop_id))
-    if activity is None or activity["kind"] not in POST_KINDS:
-        raise Problem("not_live", "Questions are not open just now.")
-    return activity
+    return runsheet.live_of(store(), workshops.get(store(), workshop_id), POST_KINDS,
+                            "Questions are not open just now.")
 
 
 def _session(conn, data) -> dict:
     """The Q&A session a moderator names."""
-    activity = runsheet.get_activity(store(), conn.workshop_id, data.get("activity_id"))
-    if activity["kind"] not in POST_KINDS:
-        raise Problem("invalid", "That activity is not a Q&A session.", "activity_id")
-    return activity
+    return runsheet.activity_of(store(), conn.workshop_id, data.get("activity_id"),
+                                POST_KINDS, "a Q&A session")
 
 
 def _send(activity: dict, changed: list[dict]):

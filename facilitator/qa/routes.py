@@ -1,13 +1,11 @@
 """CSV export of a Q&A session for the facilitator."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from .. import store
 from ..csvexport import download
-from ..runsheet import domain as runsheet
-from ..validation import Problem
-from ..workshops import domain as workshops
+from ..web import facilitator_activity
 from .kind import POST_KINDS
 
 bp = Blueprint("qa", __name__)
@@ -21,15 +19,7 @@ def _time(stamp):
 @bp.get("/control/<key>/qa/<int:activity_id>/questions.csv")
 def questions_csv(key, activity_id):
     """Every question of a session: text (original and edited), asker if named, votes, times."""
-    workshop = workshops.by_facilitator_key(store(), key)
-    if workshop is None:
-        abort(404)
-    try:
-        activity = runsheet.get_activity(store(), workshop["id"], activity_id)
-    except Problem:
-        abort(404)
-    if activity["kind"] not in POST_KINDS:
-        abort(404)
+    activity = facilitator_activity(key, activity_id, POST_KINDS)
     rows = store().all(
         "select q.*, d.name from qa_questions q join delegates d on d.id = q.delegate_id "
         "where q.activity_id = ? order by q.created_at", [activity["id"]])

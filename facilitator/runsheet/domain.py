@@ -32,6 +32,22 @@ def get_activity(store: Store, workshop_id: int, activity_id) -> dict:
     return _decode(row)
 
 
+def activity_of(store: Store, workshop_id: int, activity_id, kinds, what: str) -> dict:
+    """An activity of this workshop of one of `kinds`, or a problem naming `what` it must be."""
+    activity = get_activity(store, workshop_id, activity_id)
+    if activity["kind"] not in kinds:
+        raise Problem("invalid", f"That activity is not {what}.", "activity_id")
+    return activity
+
+
+def live_of(store: Store, workshop: dict, kinds, message: str) -> dict:
+    """The live activity if it is one of `kinds`; otherwise a not-live problem."""
+    activity = live_activity(store, workshop)
+    if activity is None or activity["kind"] not in kinds:
+        raise Problem("not_live", message)
+    return activity
+
+
 def add_activity(store: Store, workshop_id: int, kind: str, title: str,
                  config: dict) -> dict:
     """Append an activity to the run sheet."""

@@ -1,16 +1,7 @@
 // One renderer per activity kind, shared by phone, projector, panel and control.
-import { h } from './dom.js';
+import { h, svg } from './dom.js';
 import { phaseAt } from './clock.js';
 import { barChart, histogram, wordCloud } from './charts.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
-  children.forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(String(c))));
-  return el;
-}
 
 function paragraphs(text) {
   return text ? h('div', { class: 'message-body' },

@@ -1,14 +1,5 @@
 // Charts drawn from results, crisp at any size: bars, a histogram and a word cloud.
-import { h } from './dom.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
-  children.forEach((c) => el.append(c instanceof Node ? c : document.createTextNode(String(c))));
-  return el;
-}
+import { h, svg } from './dom.js';
 
 const percent = (n, total) => (total ? Math.round((100 * n) / total) : 0);
 

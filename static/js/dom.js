@@ -25,6 +25,16 @@ function append(el, children) {
   }
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+// The same for SVG elements (charts, maps): attributes as given, text as text.
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  append(el, children);
+  return el;
+}
+
 export function replace(el, ...children) {
   el.replaceChildren();
   append(el, children);
