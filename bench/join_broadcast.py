@@ -554,13 +554,8 @@ def main():
 
     out = {"benchmark": "join_broadcast", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "wave": args.wave,
-           "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
-                       "mem_total_mb": psutil.virtual_memory().total // 2**20,
-                       "platform": platform.platform(),
-                       "load_generator_nofile": nofile},
-           "versions": {name: _version(name) for name in
-                        ("python-socketio", "python-engineio", "flask-socketio",
-                         "eventlet", "gevent", "aiohttp")},
+           "machine": machine(nofile),
+           "versions": versions(),
            "note": NOTE,
            "method": ("Latencies from one monotonic clock in the load generator. Join: "
                       "connect start -> snapshot -> delegate:join ack. Broadcast: t0 just "
@@ -623,6 +618,43 @@ def main():
                   lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
     print(text)
     return 1 if "error" in out else 0
+
+
+def versions() -> dict:
+    """Versions of the libraries a benchmark's figures depend on."""
+    return {name: _version(name) for name in
+            ("python-socketio", "python-engineio", "flask-socketio", "eventlet", "gevent",
+             "aiohttp")}
+
+
+def machine(nofile: int, **extra) -> dict:
+    """What the figures were measured on."""
+    return {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(),
+            "mem_total_mb": psutil.virtual_memory().total // 2**20,
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "load_generator_nofile": nofile, **extra}
+
+
+def run_against(server, scenario, args, out: dict):
+    """Start the app, run `scenario(server, args, out)` within the time limit, stop it.
+
+    An error is recorded in out["error"]; the server's log summary in out["server_log"].
+    """
+    async def go():
+        server.start()
+        try:
+            await scenario(server, args, out)
+        finally:
+            server.stop()
+
+    try:
+        asyncio.run(asyncio.wait_for(go(), args.time_limit))
+    except BaseException as error:  # noqa: BLE001 - report, then clean up and fail
+        out["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        server.stop()
+        out["server_log"] = server.log_problems()
 
 
 def _version(name):

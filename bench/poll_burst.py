@@ -50,7 +50,6 @@ import itertools
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import signal
@@ -60,7 +59,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,11 +66,13 @@ from join_broadcast import (
     HOST,
     ROOT,
     Server,
-    _version,
     create_workshop,
     free_port,
+    machine,
     pct,
     raise_file_limit,
+    run_against,
+    versions,
 )
 
 NOTE = ("The load generator (one asyncio process decoding every frame of N+3 clients) and "
@@ -684,34 +684,16 @@ def main():
     out = {"benchmark": "poll_burst", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "burst_seconds": args.burst_seconds, "options": args.options,
            "resends": args.resends, "changes": args.changes, "wave": args.wave,
-           "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
-                       "mem_total_mb": psutil.virtual_memory().total // 2**20,
-                       "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-                       "load_generator_nofile": nofile},
-           "versions": {name: _version(name) for name in
-                        ("python-socketio", "python-engineio", "flask-socketio",
-                         "eventlet", "gevent", "aiohttp")},
+           "machine": machine(nofile),
+           "versions": versions(),
            "note": NOTE}
     started = time.monotonic()
 
-    async def run_all():
-        server.start()
-        try:
-            await scenario(server, args, out)
-        finally:
-            server.stop()
-
-    try:
-        asyncio.run(asyncio.wait_for(run_all(), args.time_limit))
-    except BaseException as error:  # noqa: BLE001 - report, then clean up and fail
-        out["error"] = f"{type(error).__name__}: {error}"
-    finally:
-        server.stop()
-        out["server_log"] = server.log_problems()
-        if args.keep_logs:
-            out["server_log"]["dir"] = str(tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    run_against(server, scenario, args, out)
+    if args.keep_logs:
+        out["server_log"]["dir"] = str(tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
     reps = out.get("reps_detail", [])
     if reps:

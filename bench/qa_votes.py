@@ -33,7 +33,6 @@ import itertools
 import json
 import logging
 import os
-import platform
 import re
 import signal
 import statistics
@@ -49,11 +48,13 @@ from join_broadcast import (
     HOST,
     ROOT,
     Server,
-    _version,
     create_workshop,
     free_port,
+    machine,
     pct,
     raise_file_limit,
+    run_against,
+    versions,
 )
 
 NOTE = ("The load generator (one asyncio process decoding every frame of N+3 clients) and "
@@ -482,36 +483,18 @@ def main():
            "votes_per_phone": args.votes_per_phone, "questions_per_rep": args.questions,
            "reps": args.reps, "burst_seconds": args.burst_seconds,
            "database_dir": str(tmp.parent),
-           "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
-                       "platform": platform.platform(), "load_generator_nofile": nofile,
-                       "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-                       "sqlite_wal_full_commit_ms": commit_ms},
-           "versions": {name: _version(name) for name in
-                        ("python-socketio", "python-engineio", "flask-socketio",
-                         "eventlet", "gevent", "aiohttp")},
+           "machine": machine(nofile, sqlite_wal_full_commit_ms=commit_ms),
+           "versions": versions(),
            "note": NOTE}
     started = time.monotonic()
 
-    async def go():
-        server.start()
-        try:
-            await scenario(server, args, out)
-        finally:
-            server.stop()
-
-    try:
-        asyncio.run(asyncio.wait_for(go(), args.time_limit))
-    except BaseException as error:  # noqa: BLE001 - report, then clean up and fail
-        out["error"] = f"{type(error).__name__}: {error}"
-    finally:
-        server.stop()
-        out["server_log"] = server.log_problems()
-        if args.keep_logs:
-            out["server_log"]["dir"] = str(tmp)
-        else:
-            for f in tmp.iterdir():
-                f.unlink()
-            tmp.rmdir()
+    run_against(server, scenario, args, out)
+    if args.keep_logs:
+        out["server_log"]["dir"] = str(tmp)
+    else:
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()
     out["summary"] = summarise(out.get("per_rep", []))
     out["client_warnings"] = CLIENT_WARNINGS.counts
     out["elapsed_s"] = round(time.monotonic() - started, 1)
