@@ -72,13 +72,23 @@ def sitting_out(store: Store, activity_id: int) -> set[int]:
         [activity_id])}
 
 
-def members(store: Store, round_id: int) -> list[dict]:
-    """Current members of a round's groups with their details, in group order."""
+def members(store: Store, round_id: int, of=None) -> list[dict]:
+    """Current members of a round's groups with their details, in group order.
+
+    With `of` (delegate ids), only the groups those delegates are in.
+    """
+    where, params = "", []
+    if of is not None:
+        marks = ",".join("?" * len(of))
+        where = (" and m.group_id in (select group_id from connect_members where round_id = ? "
+                 f"and left_at is null and delegate_id in ({marks}))")
+        params = [round_id, *of]
     return store.all(
         "select m.*, g.number as group_number, g.meeting_point, d.name, d.organisation, "
         "d.role from connect_members m join connect_groups g on g.id = m.group_id "
         "join delegates d on d.id = m.delegate_id "
-        "where m.round_id = ? and m.left_at is null order by g.number, m.id", [round_id])
+        f"where m.round_id = ? and m.left_at is null{where} order by g.number, m.id",
+        [round_id, *params])
 
 
 def membership(store: Store, round_id: int, delegate_id: int) -> dict | None:

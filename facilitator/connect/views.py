@@ -63,14 +63,18 @@ def cards(store: Store, workshop_id: int, activity: dict, only=None) -> dict[int
     """Each delegate's own view (their group card, or why they have none)."""
     round_ = domain.latest_round(store, activity["id"])
     out_ids = domain.sitting_out(store, activity["id"])
-    joined = [r["id"] for r in store.all("select id from delegates where workshop_id = ? "
-                                         "and token_hash is not null", [workshop_id])]
-    targets = [d for d in joined if only is None or d in only]
+    sql, params = ("select id from delegates where workshop_id = ? and token_hash is not null",
+                   [workshop_id])
+    if only is not None:  # a phone or a group: read just those, not the whole room
+        only = sorted(only)
+        sql += f" and id in ({','.join('?' * len(only))})"
+        params += only
+    targets = [r["id"] for r in store.all(sql, params)]
     result = {d: {"sitting_out": d in out_ids, "group": None} for d in targets}
-    if round_ is not None and round_["kind"] in ("groups", "merge"):
+    if round_ is not None and round_["kind"] in ("groups", "merge") and targets:
         known = domain.known_pairs(store, workshop_id)
         by_group: dict[int, list[dict]] = {}
-        for m in domain.members(store, round_["id"]):
+        for m in domain.members(store, round_["id"], of=None if only is None else targets):
             by_group.setdefault(m["group_id"], []).append(m)
         for group in by_group.values():
             for index, m in enumerate(group):
