@@ -15,6 +15,7 @@ It prints one JSON object. Every wait is bounded; every subprocess is killed at 
 import argparse
 import asyncio
 import json
+import logging
 import math
 import os
 import platform
@@ -22,6 +23,7 @@ import re
 import resource
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -618,6 +620,50 @@ def main():
                   lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
     print(text)
     return 1 if "error" in out else 0
+
+
+class CountingHandler(logging.Handler):
+    """Counts the client library's warnings and errors (an unknown ack id, a bad frame)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.counts = {}
+
+    def emit(self, record):
+        text = record.getMessage()[:80]
+        self.counts[text] = self.counts.get(text, 0) + 1
+
+
+def client_log(name: str):
+    """A logger for the swarm's clients that counts, rather than prints, their warnings."""
+    handler = CountingHandler()
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    return logger, handler
+
+
+def commit_cost(directory: Path, n=50) -> dict:
+    """What one committed write costs on this disk just now, committed as the app's
+    store does (WAL, synchronous=FULL): mean and max in ms."""
+    path = directory / "commit-probe.db"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("create table if not exists t (x)")
+    db.commit()
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        db.execute("insert into t values (?)", [i])
+        db.commit()
+        times.append(time.perf_counter() - start)
+    db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return {"mean_ms": round(statistics.fmean(times) * 1000, 2),
+            "max_ms": round(max(times) * 1000, 2)}
 
 
 def versions() -> dict:

@@ -48,7 +48,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import logging
 import os
 import re
 import shutil
@@ -66,6 +65,8 @@ from join_broadcast import (
     HOST,
     ROOT,
     Server,
+    client_log,
+    commit_cost,
     create_workshop,
     free_port,
     machine,
@@ -81,23 +82,7 @@ NOTE = ("The load generator (one asyncio process decoding every frame of N+3 cli
         "Compare medians over repetitions; absolute figures across runs only loosely.")
 
 
-class CountingHandler(logging.Handler):
-    """Counts the client library's warnings and errors (an unknown ack id, a bad frame)."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.counts = {}
-
-    def emit(self, record):
-        text = record.getMessage()[:80]
-        self.counts[text] = self.counts.get(text, 0) + 1
-
-
-CLIENT_WARNINGS = CountingHandler()
-CLIENT_LOG = logging.getLogger("poll_burst.client")
-CLIENT_LOG.addHandler(CLIENT_WARNINGS)
-CLIENT_LOG.setLevel(logging.WARNING)
-CLIENT_LOG.propagate = False
+CLIENT_LOG, CLIENT_WARNINGS = client_log("poll_burst.client")
 
 
 def ms(seconds):
@@ -172,29 +157,6 @@ def gc_figures(path, start, end, pings, slow=0.05):
                           "other_over_5ms": len(runs) - len(full)},
             "pings_over_50ms": len(slow_pings),
             "pings_over_50ms_during_a_server_gc": overlapping}
-
-
-def commit_cost_ms(directory: Path, n=50):
-    """What one committed write costs on this disk just now, as the app's store commits
-    (WAL, synchronous=FULL; every answer is one such commit): mean and max in ms."""
-    import sqlite3
-    path = directory / "commit-probe.db"
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("create table if not exists t (x)")
-    db.commit()
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        db.execute("insert into t values (?)", [i])
-        db.commit()
-        times.append(time.perf_counter() - start)
-    db.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return {"mean_ms": round(statistics.fmean(times) * 1000, 2),
-            "max_ms": round(max(times) * 1000, 2)}
 
 
 class Run:
@@ -371,7 +333,7 @@ async def one_rep(rep: int, run: Run, fac, pinger, phones, server: Server, args)
     idle_stop.set()
     idle_samples, _, _ = await idle_task
 
-    probe = commit_cost_ms(args.tmp)
+    probe = commit_cost(args.tmp)
     first, resend_set, change_set = plan(n, args.options, rep, args.resends, args.changes)
     final_choice = list(first)
     ack_times = []             # (send, ack) monotonic of every ok ack

@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import logging
 import os
 import re
 import signal
@@ -48,6 +47,8 @@ from join_broadcast import (
     HOST,
     ROOT,
     Server,
+    client_log,
+    commit_cost,
     create_workshop,
     free_port,
     machine,
@@ -63,44 +64,7 @@ NOTE = ("The load generator (one asyncio process decoding every frame of N+3 cli
         "absolute figures across runs only loosely.")
 
 
-class CountingHandler(logging.Handler):
-    """Counts the client library's warnings, e.g. an ack for an id already answered."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.counts = {}
-
-    def emit(self, record):
-        text = record.getMessage()[:80]
-        self.counts[text] = self.counts.get(text, 0) + 1
-
-
-CLIENT_WARNINGS = CountingHandler()
-CLIENT_LOG = logging.getLogger("qa_votes.client")
-CLIENT_LOG.addHandler(CLIENT_WARNINGS)
-CLIENT_LOG.setLevel(logging.WARNING)
-CLIENT_LOG.propagate = False
-
-
-def commit_cost_ms(directory: Path, n=50) -> float:
-    """What one committed write costs on this disk, as the app's store commits
-    (WAL, synchronous=FULL): every vote is one such commit."""
-    import sqlite3
-    path = directory / "commit-probe.db"
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("create table t (x)")
-    db.commit()
-    start = time.perf_counter()
-    for i in range(n):
-        db.execute("insert into t values (?)", [i])
-        db.commit()
-    cost = (time.perf_counter() - start) / n * 1000
-    db.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return round(cost, 2)
+CLIENT_LOG, CLIENT_WARNINGS = client_log("qa_votes.client")
 
 
 def median(values, digits=1):
@@ -477,7 +441,7 @@ def main():
                                 "--port", str(port), "--database", str(tmp / "bench.db"),
                                 "--async-mode", args.mode], tmp / "product.log", port)
     os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
-    commit_ms = commit_cost_ms(tmp)
+    commit_ms = commit_cost(tmp)["mean_ms"]
 
     out = {"benchmark": "qa_votes", "mode": args.mode, "phones": args.phones,
            "votes_per_phone": args.votes_per_phone, "questions_per_rep": args.questions,
