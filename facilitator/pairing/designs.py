@@ -29,6 +29,29 @@ from functools import lru_cache
 Rounds = list  # list[list[list[int]]]
 
 
+def pair_orbit(u: int, v: int, N: int, f0: int) -> tuple:
+    """The orbit of the pair {u, v} under the cyclic shift by 1 mod N.
+
+    People 0..f0-1 are the orbits' points (person i*N + x is point x of orbit i);
+    people from f0 on are fixed. Returns (key naming the orbit, pairs in it, the
+    number of shifts that map a pair of it to itself).
+    """
+    if u > v:
+        u, v = v, u
+    if u >= f0:
+        return ("FF", u, v), 1, N
+    if v >= f0:
+        return ("F", v, u // N), N, 1
+    i, x = divmod(u, N)
+    j, y = divmod(v, N)
+    d = (y - x) % N
+    if i == j:
+        d = min(d, N - d)
+        stab = 2 if 2 * d == N else 1
+        return (i, i, d), N // stab, stab
+    return (i, j, d), N, 1
+
+
 # --------------------------------------------------------------------------
 # Finite fields and products of them
 
@@ -484,24 +507,11 @@ class CyclicCover:
         info: list[tuple[int, int]] = []  # (pairs in class, stab)
 
         def cls(u, v):
-            if u > v:
-                u, v = v, u
-            if u >= f0:
-                key, pairs, stab = ("FF", u, v), 1, N
-            elif v >= f0:
-                key, pairs, stab = ("F", v, u // N), N, 1
-            else:
-                i, x = divmod(u, N)
-                j, y = divmod(v, N)
-                d = (y - x) % N
-                if i == j:
-                    d = min(d, N - d)
-                    stab = 2 if 2 * d == N else 1
-                    key, pairs = (i, i, d), N // stab
-                else:
-                    key, pairs, stab = (i, j, d), N, 1
-                    if gdd and d == 0 and i // gdd == j // gdd:
-                        return -1  # the hinted groups of people who never meet
+            key, pairs, stab = pair_orbit(u, v, N, f0)
+            if key[0] not in ("F", "FF"):
+                i, j, d = key
+                if i != j and gdd and d == 0 and i // gdd == j // gdd:
+                    return -1  # the hinted groups of people who never meet
                 if key in leave:
                     return -1  # pairs chosen never to meet
             c = keys.get(key)

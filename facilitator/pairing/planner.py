@@ -205,20 +205,8 @@ class _Annealer:
                     c = len(first)
                     first.append(0)
                     more.append(1)
-                elif u >= f0:
-                    c = cid(("FF", u, v), 1, N)
-                elif v >= f0:
-                    c = cid(("F", v, u // N), N, 1)
                 else:
-                    i, x = divmod(u, N)
-                    j, y = divmod(v, N)
-                    d = (y - x) % N
-                    if i == j:
-                        d = min(d, N - d)
-                        stab = 2 if 2 * d == N else 1
-                        c = cid((i, i, d), N // stab, stab)
-                    else:
-                        c = cid((i, j, d), N, 1)
+                    c = cid(*designs.pair_orbit(u, v, N, f0))
                 cls[u * n + v] = cls[v * n + u] = c
         self.cls = cls
         self.repeat_first = first
