@@ -3,7 +3,7 @@ from .. import store
 from ..realtime import (coalesced, delegate_room, emit, every_beat, handler, mark, on_arrival,
                         registry, room)
 from ..runsheet import domain as runsheet
-from ..runsheet import views as runsheet_views
+from ..runsheet.events import send_live
 from ..store import now
 from ..validation import Problem, boolean, integer, text
 from ..workshops import domain as workshops
@@ -21,11 +21,6 @@ def _live_connect(workshop_id: int) -> dict:
     """The Connect activity live now, for a phone's action."""
     return runsheet.live_of(store(), workshops.get(store(), workshop_id), (Connect.name,),
                             "Connect is not running just now.")
-
-
-def _send_live(workshop_id: int):
-    emit("live", runsheet_views.live(store(), workshops.get(store(), workshop_id)),
-         to=room(workshop_id))
 
 
 def _send_cards(workshop_id: int, activity: dict, only=None):
@@ -67,7 +62,7 @@ def start(conn, data):
         runsheet.set_live(store(), workshop, activity["id"])
     present = registry.present(conn.workshop_id, OFFLINE_GRACE)
     round_ = domain.start_round(store(), conn.workshop_id, activity, present)
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     _send_cards(conn.workshop_id, activity)
     send_control(conn.workshop_id)
     return {"round": round_["number"]}
@@ -78,7 +73,7 @@ def end_round(conn, data):
     """Facilitator ends the running round of {activity_id} now; everyone gets `live`."""
     activity = _activity(conn, data)
     domain.end_round(store(), activity["id"])
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     mark("connect", conn.workshop_id)
     return {}
 
@@ -89,7 +84,7 @@ def extend(conn, data):
     activity = _activity(conn, data)
     seconds = integer(data, "seconds", "The change", low=-600, high=600)
     round_ = domain.extend(store(), activity["id"], seconds)
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     return {"ends_at": round_["ends_at"]}
 
 
@@ -102,7 +97,7 @@ def summary(conn, data):
     activity = _activity(conn, data)
     show = boolean(data, "show", "Show", default=True)
     domain.show_summary(store(), activity["id"], show)
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     _send_cards(conn.workshop_id, activity)
     return {}
 
@@ -179,7 +174,7 @@ def tick():
     """End rounds on the server's deadline; regroup the unfound after the grace period."""
     db = store()
     for round_ in domain.close_expired(db):
-        _send_live(round_["workshop_id"])
+        send_live(round_["workshop_id"])
         mark("connect", round_["workshop_id"])
     for round_ in db.all("select * from connect_rounds where ended_at is null"):
         activity = runsheet.get_activity(db, round_["workshop_id"], round_["activity_id"])

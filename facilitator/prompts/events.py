@@ -2,8 +2,7 @@
 from .. import store
 from ..realtime import coalesced, emit, every_beat, handler, mark, room
 from ..runsheet import domain as runsheet
-from ..runsheet import views as runsheet_views
-from ..runsheet.events import when_live
+from ..runsheet.events import send_live, when_live
 from ..validation import Problem, boolean, choice, integer, text
 from ..workshops import domain as workshops
 from ..workshops import views as workshop_views
@@ -19,11 +18,6 @@ def _live_prompt(workshop_id: int) -> dict:
 def _named(conn, data) -> dict:
     return runsheet.activity_of(store(), conn.workshop_id, data.get("activity_id"), PROMPTS,
                                 "a prompt")
-
-
-def _send_live(workshop_id: int):
-    emit("live", runsheet_views.live(store(), workshops.get(store(), workshop_id)),
-         to=room(workshop_id))
 
 
 @coalesced("prompt")
@@ -69,7 +63,7 @@ def close(conn, data):
     """Facilitator closes (or reopens) {activity_id, closed}; everyone gets `live`."""
     activity = _named(conn, data)
     domain.close(store(), activity["id"], boolean(data, "closed", "Closed", default=True))
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     mark("prompt", conn.workshop_id)
     return {}
 
@@ -86,7 +80,7 @@ def timer(conn, data):
     seconds = integer(data, "seconds", "Seconds", low=-3600, high=3600, required=False,
                       default=0)
     row = domain.timer(store(), activity, action, seconds)
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     mark("prompt", conn.workshop_id)
     return {"deadline": row["deadline"], "paused_remaining": row["paused_remaining"]}
 
@@ -96,7 +90,7 @@ def reveal(conn, data):
     """Facilitator shows (or hides) the results: {activity_id, revealed}; everyone gets `live`."""
     activity = _named(conn, data)
     domain.reveal(store(), activity["id"], boolean(data, "revealed", "Revealed", default=True))
-    _send_live(conn.workshop_id)
+    send_live(conn.workshop_id)
     return {}
 
 
@@ -115,7 +109,7 @@ def tick():
     for activity_id in domain.close_expired(store()):
         row = store().one("select workshop_id from activities where id = ?", [activity_id])
         if row:
-            _send_live(row["workshop_id"])
+            send_live(row["workshop_id"])
 
 
 @when_live

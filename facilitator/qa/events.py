@@ -2,7 +2,7 @@
 from .. import store
 from ..realtime import coalesced, delegate_room, emit, handler, mark, room
 from ..runsheet import domain as runsheet
-from ..runsheet import views as runsheet_views
+from ..runsheet.events import send_live
 from ..validation import Problem, boolean, choice, text, text_list
 from ..workshops import domain as workshops
 from . import domain, views
@@ -136,8 +136,7 @@ def archive(conn, data):
     """Moderator archives every question of {activity_id}; every screen gets `live`."""
     activity = _session(conn, data)
     count = domain.archive_all(store(), activity["id"])
-    workshop = workshops.get(store(), conn.workshop_id)
-    emit("live", runsheet_views.live(store(), workshop), to=room(conn.workshop_id))
+    send_live(conn.workshop_id)
     qa = views.moderation(store(), activity)
     emit("qa:session", qa, to=room(conn.workshop_id, "facilitator"))
     emit("qa:session", qa, to=room(conn.workshop_id, "panel"))
@@ -182,7 +181,6 @@ def settings(conn, data):
     qa = views.moderation(store(), activity)
     emit("qa:session", qa, to=room(conn.workshop_id, "facilitator"))
     emit("qa:session", qa, to=room(conn.workshop_id, "panel"))
-    workshop = workshops.get(store(), conn.workshop_id)
-    if workshop["live_activity_id"] == activity["id"]:
-        emit("live", runsheet_views.live(store(), workshop), to=room(conn.workshop_id))
+    if workshops.get(store(), conn.workshop_id)["live_activity_id"] == activity["id"]:
+        send_live(conn.workshop_id)
     return {"qa": qa}

@@ -28,11 +28,13 @@ def when_live(fn):
     return fn
 
 
-def _live_changed(workshop: dict):
+def send_live(workshop_id: int):
+    """Tell every screen of a workshop what is live now (after the live hooks)."""
+    workshop = workshops.get(store(), workshop_id)
     activity = domain.live_activity(store(), workshop)
     for hook in LIVE_HOOKS:
         hook(workshop, activity)
-    emit("live", views.live(store(), workshop), to=room(workshop["id"]))
+    emit("live", views.live(store(), workshop), to=room(workshop_id))
 
 
 def _version(data: dict):
@@ -65,7 +67,7 @@ def activity_update(conn, data):
     _runsheet_changed(conn.workshop_id)
     workshop = workshops.get(store(), conn.workshop_id)
     if workshop["live_activity_id"] == activity["id"]:
-        _live_changed(workshop)
+        send_live(workshop["id"])
     return {"activity": views.activity(activity)}
 
 
@@ -84,7 +86,7 @@ def activity_delete(conn, data):
     was_live = domain.delete_activity(store(), conn.workshop_id, data.get("activity_id"))
     _runsheet_changed(conn.workshop_id)
     if was_live:
-        _live_changed(workshops.get(store(), conn.workshop_id))
+        send_live(conn.workshop_id)
     return {}
 
 
@@ -103,14 +105,14 @@ def live_set(conn, data):
     activity_id = data.get("activity_id")
     workshop = workshops.get(store(), conn.workshop_id)
     workshop = domain.set_live(store(), workshop, activity_id, _version(data))
-    _live_changed(workshop)
+    send_live(workshop["id"])
     return {"version": workshop["state_version"]}
 
 
 def _step(conn, data, delta):
     workshop = workshops.get(store(), conn.workshop_id)
     workshop = domain.step(store(), workshop, delta, _version(data))
-    _live_changed(workshop)
+    send_live(workshop["id"])
     return {"version": workshop["state_version"]}
 
 
