@@ -69,6 +69,12 @@ class Connect(Kind):
         """Placed and found counts for the projector."""
         return views.progress(store, activity)
 
+    @staticmethod
+    def report(store, activity: dict):
+        """Headline counts and the connection map."""
+        return {"public": views.public(store, activity),
+                "summary": views.summary(store, activity)}
+
 
 def _meeting_points(data) -> dict:
     if not isinstance(data, dict):

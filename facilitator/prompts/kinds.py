@@ -58,6 +58,12 @@ class Prompt(Kind):
         """Results for projector and panel screens, when shown live or revealed."""
         return views.shown_results(store, activity)
 
+    @staticmethod
+    def report(store, activity):
+        """The prompt and all its results."""
+        return {"public": views.public(store, activity),
+                "results": views.results(store, activity)}
+
 
 @register
 class Poll(Prompt):

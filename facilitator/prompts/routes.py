@@ -1,16 +1,12 @@
-"""CSV export of a prompt's answers, and the printable event report."""
+"""CSV export of a prompt's answers."""
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
 from .. import store
-from ..connect import views as connect_views
 from ..csvexport import download
-from ..qa import domain as qa
-from ..runsheet import domain as runsheet
-from ..runsheet.kinds import KINDS
-from ..web import facilitator_activity, facilitator_workshop
+from ..web import facilitator_activity
 from .kinds import PROMPTS
 
 bp = Blueprint("prompts", __name__)
@@ -41,28 +37,3 @@ def answers_csv(key, activity_id):
           r["organisation"], r["role"],
           datetime.fromtimestamp(r["updated_at"], timezone.utc).isoformat(timespec="seconds")]
          for r in rows))
-
-
-@bp.get("/control/<key>/report")
-def report(key):
-    """One printable page with every activity's results."""
-    workshop = facilitator_workshop(key)
-    sections = []
-    for activity in runsheet.list_activities(store(), workshop["id"]):
-        kind = KINDS[activity["kind"]]
-        section = {"id": activity["id"], "kind": activity["kind"], "title": activity["title"],
-                   "public": kind.public(store(), activity)}
-        if activity["kind"] in PROMPTS:
-            section["results"] = kind.control(store(), activity)["results"]
-        if activity["kind"] == "connect":
-            section["summary"] = connect_views.summary(store(), activity)
-        if activity["kind"] in ("qa", "reflection", "ideas"):
-            section["counts"] = qa.counts(store(), activity["id"])
-        sections.append(section)
-    delegates = store().one("select count(*) as joined, count(distinct organisation) as orgs "
-                            "from delegates where workshop_id = ? and token_hash is not null",
-                            [workshop["id"]])
-    return render_template("report.html", workshop=workshop, key=key,
-                           report={"title": workshop["title"], "sections": sections,
-                                   "joined": delegates["joined"],
-                                   "organisations": delegates["orgs"]})

@@ -58,6 +58,12 @@ class Posts(Kind):
         """Received, published, held and answered counts."""
         return domain.counts(store, activity["id"])
 
+    @staticmethod
+    def report(store, activity: dict):
+        """The published posts and the counts."""
+        return {"public": views.public(store, activity),
+                "counts": domain.counts(store, activity["id"])}
+
 
 @register
 class QA(Posts):

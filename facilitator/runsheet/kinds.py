@@ -44,6 +44,11 @@ class Kind:
         """Counts for the projector and control screens while it is live, or None."""
         return None
 
+    @classmethod
+    def report(cls, store, activity: dict) -> dict:
+        """Its section of the event report (the report page draws it)."""
+        return {"public": cls.public(store, activity)}
+
 
 @register
 class Message(Kind):

@@ -8,7 +8,10 @@ from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
 
 from .. import store
 from ..network import public_base
+from ..runsheet import domain as runsheet
+from ..runsheet.kinds import KINDS
 from ..validation import Problem, text
+from ..web import facilitator_workshop
 from . import domain, events
 
 bp = Blueprint("workshops", __name__)
@@ -135,3 +138,21 @@ def health():
     """A liveness check for proxies and scripts."""
     store().one("select 1 as ok")
     return jsonify(ok=True)
+
+
+@bp.get("/control/<key>/report")
+def report(key):
+    """One printable page with every activity's results."""
+    workshop = facilitator_workshop(key)
+    sections = []
+    for activity in runsheet.list_activities(store(), workshop["id"]):
+        sections.append({"id": activity["id"], "kind": activity["kind"],
+                         "title": activity["title"],
+                         **KINDS[activity["kind"]].report(store(), activity)})
+    delegates = store().one("select count(*) as joined, count(distinct organisation) as orgs "
+                            "from delegates where workshop_id = ? and token_hash is not null",
+                            [workshop["id"]])
+    return render_template("report.html", workshop=workshop, key=key,
+                           report={"title": workshop["title"], "sections": sections,
+                                   "joined": delegates["joined"],
+                                   "organisations": delegates["orgs"]})
