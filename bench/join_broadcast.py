@@ -149,13 +149,14 @@ def ratio(a, b):
 class Server:
     """A subprocess on 127.0.0.1 whose output goes to a log file; always killable."""
 
-    def __init__(self, name, argv, log_path: Path, port: int):
+    def __init__(self, name, argv, log_path: Path, port: int, env=None):
         self.name, self.argv, self.log_path, self.port = name, argv, log_path, port
+        self.env = env
         self.proc = None
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log,
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log, env=self.env,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.ps = psutil.Process(self.proc.pid)
         deadline = time.monotonic() + timeout
@@ -209,11 +210,17 @@ class Server:
         return {"lines": len(text.splitlines()), "problem_lines": len(hits), "first": first}
 
 
+# How clients reach the server: scaleout.py sets these for HTTPS with its own
+# certificate (TLS context for the create form, options for the Socket.IO clients).
+TLS_CONTEXT = None
+CLIENT_OPTIONS = {}
+
+
 def create_workshop(url: str, title="Benchmark day") -> dict:
     """POST the create form and scrape the control key and code (as LiveServer does)."""
     body = urllib.parse.urlencode({"title": title}).encode()
     with urllib.request.urlopen(urllib.request.Request(url + "/", data=body),
-                                timeout=20) as response:
+                                timeout=20, context=TLS_CONTEXT) as response:
         page = response.read().decode()
     return {"key": re.search(r"/control/([A-Za-z0-9_-]+)", page).group(1),
             "code": re.search(r'class="code">([A-Z0-9]+)<', page).group(1)}
@@ -233,7 +240,8 @@ class Swarm:
         self.unexpected_events = {}
 
     def new_client(self):
-        client = socketio.AsyncClient(reconnection=False, request_timeout=30)
+        client = socketio.AsyncClient(reconnection=False, request_timeout=30,
+                                      **CLIENT_OPTIONS)
         client.lives = {}        # key (version or seq) -> monotonic receipt time
         client.snapshots = asyncio.Queue()
 

@@ -4,6 +4,7 @@ import logging
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
+from . import cluster
 from . import config as settings
 from .store import Store
 
@@ -42,7 +43,11 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(qa_bp)
     app.register_blueprint(prompts_bp)
     web.init_app(app)
+    # With Redis, every broadcast goes through it to the phones of every process.
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      message_queue=app.config["REDIS_URL"] or None,
+                      channel="facilitator-socketio",
                       max_http_buffer_size=MAX_MESSAGE_BYTES,
                       ping_interval=20, ping_timeout=20)
+    cluster.configure(app).start(app)
     return app

@@ -1,6 +1,7 @@
 """Settings from environment variables, with safe defaults."""
 import os
 import secrets
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,18 +22,26 @@ SETTINGS = [
      "Flask secret key (generated and kept in instance/ if empty)."),
     ("FACILITATOR_MAX_CONNECTIONS", "10000",
      "Most simultaneous connections one process accepts."),
+    ("FACILITATOR_REDIS_URL", "",
+     "Redis URL (redis://127.0.0.1:6379/0) shared by several server processes "
+     "behind one proxy; see docs/DEPLOY.md. Empty: one process."),
 ]
 
 
 def _secret_key(instance: Path) -> str:
     """Return a secret key kept in the instance folder so restarts keep sessions."""
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    try:  # exclusive create: processes starting together agree on one key
+        with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as file:
+            file.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    for _ in range(50):  # another process may be writing it this instant
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it or set FACILITATOR_SECRET_KEY")
 
 
 def load(overrides=None) -> dict:
@@ -51,6 +60,7 @@ def load(overrides=None) -> dict:
         "PORT": int(env["FACILITATOR_PORT"]),
         "HOST": env["FACILITATOR_HOST"],
         "MAX_CONNECTIONS": int(env["FACILITATOR_MAX_CONNECTIONS"]),
+        "REDIS_URL": env["FACILITATOR_REDIS_URL"],
         "SECRET_KEY": env["FACILITATOR_SECRET_KEY"] or _secret_key(database.parent),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Coalesced updates (presence, progress) go out at most this often (seconds),

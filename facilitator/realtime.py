@@ -4,6 +4,7 @@ Rooms: `workshop:<id>` (every screen of a workshop), `workshop:<id>:facilitator`
 `workshop:<id>:panel`, `workshop:<id>:screen`, `workshop:<id>:delegates` and
 `delegate:<id>` (each phone of one delegate).
 """
+import collections
 import functools
 import logging
 import threading
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import request
 
+from . import cluster as shared
 from . import socketio
 from .validation import Problem, payload
 
@@ -41,13 +43,15 @@ def delegate_room(delegate_id: int) -> str:
 
 
 class Registry:
-    """Connections by sid and who is online, for this process."""
+    """Connections by sid for this process; who is online in every process."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.connections: dict[str, Connection] = {}
         self._online: dict[int, dict[int, int]] = {}  # workshop -> delegate -> sockets
         self._last_seen: dict[tuple[int, int], float] = {}  # (workshop, delegate) -> time
+        self._departures: list[tuple[int, int, float]] = []  # not yet shared
+        self._shared_workshops: set[int] = set()
 
     def add(self, sid: str, conn: Connection):
         """Record a new connection."""
@@ -83,7 +87,8 @@ class Registry:
             people[conn.delegate_id] = n
         else:
             people.pop(conn.delegate_id, None)
-            self._last_seen[(conn.workshop_id, conn.delegate_id)] = time.time()
+            seen = self._last_seen[(conn.workshop_id, conn.delegate_id)] = time.time()
+            self._departures.append((conn.workshop_id, conn.delegate_id, seen))
         if (n == 0 and change < 0) or (n == 1 and change > 0):
             mark("presence", conn.workshop_id)
 
@@ -92,9 +97,10 @@ class Registry:
         return self.connections.get(sid)
 
     def online(self, workshop_id: int) -> set[int]:
-        """Delegates with at least one phone connected now."""
+        """Delegates with at least one phone connected now, here or in another process."""
         with self._lock:
-            return set(self._online.get(workshop_id, ()))
+            here = set(self._online.get(workshop_id, ()))
+        return here | shared.cluster.remote_online(workshop_id)
 
     def present(self, workshop_id: int, within: float) -> set[int]:
         """Delegates online now or seen within the last `within` seconds."""
@@ -102,7 +108,22 @@ class Registry:
         with self._lock:
             recent = {d for (w, d), seen in self._last_seen.items()
                       if w == workshop_id and seen >= since}
-            return recent | set(self._online.get(workshop_id, ()))
+        return recent | self.online(workshop_id) | shared.cluster.remote_seen(workshop_id, since)
+
+    def share(self):
+        """Publish who is online here, and who left, for the other processes; when
+        who is online elsewhere changed, send presence again."""
+        if not shared.cluster.shared:
+            return
+        with self._lock:
+            online = {w: set(people) for w, people in self._online.items()}
+            # Workshops whose last phone left here publish an empty set once.
+            for workshop_id in self._shared_workshops - online.keys():
+                online[workshop_id] = set()
+            self._shared_workshops = {w for w, people in online.items() if people}
+            departures, self._departures = self._departures, []
+        for workshop_id in shared.cluster.share(online, departures):
+            mark("presence", workshop_id)
 
     def sids_of(self, workshop_id: int, delegate_id: int) -> list[str]:
         """Sockets a delegate has open in a workshop."""
@@ -146,14 +167,16 @@ def mark(topic: str, workshop_id: int):
 
 
 def beat():
-    """Send what changed since the last beat, then run the timers."""
+    """Send what changed since the last beat, then run the timers (in one process)."""
+    registry.share()
     with _pending_lock:
         due = sorted(_pending)
         _pending.clear()
     for topic, workshop_id in due:
         FLUSHERS[topic](workshop_id)
-    for tick in TICKERS:
-        tick()
+    if shared.cluster.leads():
+        for tick in TICKERS:
+            tick()
 
 
 ARRIVAL_HOOKS = []
@@ -178,8 +201,36 @@ def reset():
         _pending.clear()
 
 
+class LoopMonitor:
+    """How long the server loop stalled: a task asks to wake every `period`
+    seconds and records how late it woke, keeping the recent stalls."""
+
+    def __init__(self, period=0.02, threshold=0.02, keep=200):
+        self.period, self.threshold = period, threshold
+        self.started = False
+        self.stalls = collections.deque(maxlen=keep)  # (wall time, ms late)
+        self.longest_ms = 0.0
+
+    def run(self):
+        while True:
+            start = time.monotonic()
+            socketio.sleep(self.period)
+            late = time.monotonic() - start - self.period
+            if late >= self.threshold:
+                ms = round(late * 1000, 1)
+                self.stalls.append((round(time.time(), 3), ms))
+                self.longest_ms = max(self.longest_ms, ms)
+
+    def report(self) -> dict:
+        """The longest stall since start and the recent ones, for /healthz."""
+        return {"longest_ms": self.longest_ms, "recent": list(self.stalls)}
+
+
+loop_monitor = LoopMonitor()
+
+
 def start_heartbeat(app):
-    """Start the app's heartbeat loop once (on the first connection)."""
+    """Start the app's heartbeat and loop monitor once (on the first connection)."""
     if app.extensions.get("facilitator.heartbeat"):
         return
     app.extensions["facilitator.heartbeat"] = True
@@ -194,6 +245,9 @@ def start_heartbeat(app):
                 log.exception("heartbeat failed")
 
     socketio.start_background_task(loop)
+    if not loop_monitor.started:  # one per process
+        loop_monitor.started = True
+        socketio.start_background_task(loop_monitor.run)
 
 
 def current() -> Connection | None:

@@ -21,6 +21,7 @@ SMOKE = {
                    "--burst-seconds", "1"],
     "pairing_rounds": ["--rosters", "24", "--sizes", "2,4", "--rounds", "3", "--seeds", "2"],
     "planner": ["--only", "5-3-7", "4-4-5", "--time-limit", "2"],
+    "scaleout": ["--phones", "20", "--reps", "2"],
 }
 
 

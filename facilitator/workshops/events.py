@@ -3,6 +3,7 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from .. import socketio, store
+from ..cluster import everywhere
 from ..realtime import (Connection, arrived, coalesced, delegate_room, emit, handler,
                         registry, room, start_heartbeat)
 from ..validation import Problem, boolean, integer, text
@@ -144,6 +145,13 @@ def delegate_leave(conn, data):
 def _release(workshop_id: int, delegate_id: int, reason: str):
     """Free a delegate's name and send each of their phones back to the join form."""
     delegate = domain.release(store(), workshop_id, delegate_id)
+    unjoin_phones(workshop_id, delegate_id, reason)
+    _delegate_changed(workshop_id, delegate)
+
+
+@everywhere
+def unjoin_phones(workshop_id: int, delegate_id: int, reason: str):
+    """Each phone of a released delegate, in any process, returns to the join form."""
     workshop = domain.get(store(), workshop_id)
     for sid in registry.sids_of(workshop_id, delegate_id):
         leave_room(delegate_room(delegate_id), sid=sid, namespace="/")
@@ -151,7 +159,6 @@ def _release(workshop_id: int, delegate_id: int, reason: str):
         conn = registry.get(sid)
         if conn is not None:
             _resend_snapshot(conn, workshop, sid, token_status=reason)
-    _delegate_changed(workshop_id, delegate)
 
 
 @handler("delegate:release", roles=("facilitator",))
@@ -188,11 +195,17 @@ def link_regenerate(conn, data):
     links = views.links(workshop, conn.facilitator_key)
     emit("revoked", {"message": "This link has been replaced by the facilitator."},
          to=room(conn.workshop_id, screen))
-    for sid, other in list(registry.connections.items()):
-        if other.workshop_id == conn.workshop_id and other.role == screen:
-            socketio.server.disconnect(sid, namespace="/")
+    drop_screens(conn.workshop_id, screen)
     emit("links", links, to=room(conn.workshop_id, "facilitator"))
     return {"links": links}
+
+
+@everywhere
+def drop_screens(workshop_id: int, role: str):
+    """Disconnect every screen of one role in a workshop, in any process."""
+    for sid, other in list(registry.connections.items()):
+        if other.workshop_id == workshop_id and other.role == role:
+            socketio.server.disconnect(sid, namespace="/")
 
 
 def roster_imported(workshop_id: int):

@@ -1,0 +1,111 @@
+"""The documented deployment on loopback: Redis, several `run.py` processes on
+one database, and HAProxy with `deploy/haproxy.cfg` terminating TLS in front.
+
+Used by `bench/scaleout.py` and the scale-out tests. Needs Debian's
+`redis-server`, `haproxy` and `openssl`.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from join_broadcast import HOST, ROOT, Server, free_port  # noqa: E402
+
+TOOLS = ("redis-server", "haproxy", "openssl")
+
+
+def tool(name: str) -> str | None:
+    """A program's path; Debian puts haproxy in /usr/sbin, not always on PATH."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+
+
+def missing_tools() -> list[str]:
+    """Programs the stack needs that are not installed."""
+    return [name for name in TOOLS if tool(name) is None]
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and HAProxy's PEM (certificate and key)."""
+    cert, key, pem = directory / "cert.pem", directory / "key.pem", directory / "haproxy.pem"
+    subprocess.run([tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=IP:{HOST}",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    pem.write_bytes(cert.read_bytes() + key.read_bytes())
+    return cert, pem
+
+
+class Stack:
+    """Redis, `workers` app processes (eventlet or gevent) and HAProxy, on loopback.
+
+    With workers=1 the proxy's two servers both point at the one process, so
+    the path through proxy and Redis is the same as with two.
+    """
+
+    def __init__(self, directory: Path, workers=2, mode="eventlet", env=None):
+        self.dir, self.mode, self.extra_env = Path(directory), mode, env or {}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.database = self.dir / "stack.db"
+        self.redis_port, self.https_port, self.http_port = free_port(), free_port(), free_port()
+        self.worker_ports = [free_port() for _ in range(workers)]
+        self.redis = self.proxy = None
+        self.workers: list[Server | None] = []
+
+    @property
+    def url(self) -> str:
+        """Where phones connect: HAProxy's HTTPS address."""
+        return f"https://{HOST}:{self.https_port}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{HOST}:{self.redis_port}/0"
+
+    def start(self):
+        """Start Redis, the workers, then the proxy; each waits until it listens."""
+        self.cert, pem = self_signed(self.dir)
+        self.redis = Server("redis", [
+            tool("redis-server"), "--port", str(self.redis_port), "--bind", HOST, "--save", "",
+            "--appendonly", "no", "--dir", str(self.dir)],
+            self.dir / "redis.log", self.redis_port).start()
+        for index in range(len(self.worker_ports)):
+            self.workers.append(None)
+            self.start_worker(index)
+        targets = [f"{HOST}:{port}" for port in self.worker_ports]
+        env = {**os.environ,
+               "FACILITATOR_TLS_PEM": str(pem),
+               "FACILITATOR_HTTPS_BIND": f"{HOST}:{self.https_port}",
+               "FACILITATOR_HTTP_BIND": f"{HOST}:{self.http_port}",
+               "FACILITATOR_WORKER1": targets[0],
+               "FACILITATOR_WORKER2": targets[-1]}
+        self.proxy = Server("haproxy", [
+            tool("haproxy"), "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")],
+            self.dir / "haproxy.log", self.https_port, env=env).start()
+        return self
+
+    def start_worker(self, index: int):
+        """(Re)start worker `index` on its port."""
+        port = self.worker_ports[index]
+        env = {**os.environ, **self.extra_env,
+               "FACILITATOR_REDIS_URL": self.redis_url,
+               "FACILITATOR_PUBLIC_URL": self.url}
+        server = Server(f"worker{index + 1}", [
+            sys.executable, str(ROOT / "run.py"), "--host", HOST, "--port", str(port),
+            "--database", str(self.database), "--async-mode", self.mode],
+            self.dir / f"worker{index + 1}.log", port, env=env)
+        self.workers[index] = server.start()
+        return server
+
+    def kill_worker(self, index: int):
+        """SIGKILL one worker, as a crash would."""
+        server = self.workers[index]
+        server.proc.kill()
+        server.proc.wait(10)
+        server.log.close()
+
+    def stop(self):
+        """Stop everything (always safe to call)."""
+        for server in [self.proxy, *self.workers, self.redis]:
+            if server is not None:
+                server.stop()
