@@ -158,6 +158,10 @@ def _v5(db):
 MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 
 
+# Reads wait this long for a lock (rare with WAL: only around recovery).
+BUSY_TIMEOUT_MS = 10_000
+
+
 class _Commit:
     """One group commit: the writers waiting on it, and how it ended."""
 
@@ -180,7 +184,7 @@ class Store:
     """
 
     def __init__(self, path: str):
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         self.db = sqlite_utils.Database(conn)
         self.lock = threading.RLock()
         self._local = threading.local()  # per greenlet under eventlet and gevent
@@ -198,14 +202,23 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self):
-        """Apply the migrations this database has not had yet, each atomically."""
+        """Apply the migrations this database has not had yet, each atomically.
+
+        Several processes may start at once on one file: each step takes the
+        write lock and reads the version again before applying anything.
+        """
         with self.lock:
-            for number, step in enumerate(MIGRATIONS, start=1):
-                if self.version >= number:
-                    continue
-                with self.db.atomic():
-                    step(self.db)
-                    self.db.execute(f"PRAGMA user_version={number}")
+            while self.version < len(MIGRATIONS):
+                self._begin()
+                try:
+                    number = self.version + 1
+                    if number <= len(MIGRATIONS):
+                        MIGRATIONS[number - 1](self.db)
+                        self.db.execute(f"PRAGMA user_version={number}")
+                    self.db.conn.execute("COMMIT")
+                except BaseException:
+                    self.db.conn.execute("ROLLBACK")
+                    raise
 
     @contextlib.contextmanager
     def write(self):
@@ -216,7 +229,7 @@ class Store:
             return
         with self.lock:
             if not self.db.conn.in_transaction:
-                self.db.conn.execute("BEGIN")
+                self._begin()
             self._local.writing = True
             try:
                 with self.db.atomic():  # a savepoint: a failure undoes this block only
@@ -238,6 +251,31 @@ class Store:
         batch.done.wait()
         if batch.error is not None:
             raise batch.error
+
+    def _begin(self, patience: float = 10.0):
+        """Open the shared write transaction, waiting politely for other processes.
+
+        IMMEDIATE takes the write lock now, so a transaction never has to
+        upgrade (and fail) halfway. SQLite's own busy wait would block this
+        whole server while another process commits; instead, try at once and
+        sleep between tries (sleeping lets other greenlets run).
+        """
+        deadline = time.monotonic() + patience
+        pause = 0.0005
+        self.db.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    self.db.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or \
+                            time.monotonic() > deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.005)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def _finish(self, batch: _Commit):
         """Commit the shared transaction (under the lock) and release its writers."""
