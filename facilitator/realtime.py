@@ -7,6 +7,7 @@ Rooms: `workshop:<id>` (every screen of a workshop), `workshop:<id>:facilitator`
 import collections
 import functools
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from flask import request
 
 from . import cluster as shared
 from . import socketio
+from .security import guesses
 from .validation import Problem, payload
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,12 @@ class Registry:
             self._departures.append((conn.workshop_id, conn.delegate_id, seen))
         if (n == 0 and change < 0) or (n == 1 and change > 0):
             mark("presence", conn.workshop_id)
+
+    def forget(self, workshop_id: int):
+        """Drop what is remembered of a deleted workshop's delegates."""
+        with self._lock:
+            self._online.pop(workshop_id, None)
+            self._last_seen = {k: t for k, t in self._last_seen.items() if k[0] != workshop_id}
 
     def get(self, sid: str) -> Connection | None:
         """The connection behind a sid."""
@@ -195,8 +203,10 @@ def arrived(workshop_id: int, delegate_id: int):
 
 
 def reset():
-    """Forget every connection and pending update (a fresh process, as in tests)."""
+    """Forget every connection, quota and pending update (a fresh process, as in tests)."""
     registry.__init__()
+    quotas.__init__()
+    guesses.__init__()
     with _pending_lock:
         _pending.clear()
 
@@ -255,28 +265,136 @@ def current() -> Connection | None:
     return registry.get(request.sid)
 
 
+class Quotas:
+    """Events each sender may send, kept server-side: a token bucket per delegate
+    (all their phones together) or per screen, by role.
+
+    An event over quota is refused at once, before it costs anything; a sender
+    refused `strikes` times within `window` seconds is disconnected, and a
+    delegate is kept out for `cooldown` seconds.
+    """
+
+    # role: (events per second, burst)
+    RATES = {"delegate": (5.0, 40), "facilitator": (30.0, 200), "panel": (10.0, 80),
+             "screen": (5.0, 40)}
+
+    def __init__(self, strikes=100, window=10.0, cooldown=30.0):
+        self.strikes, self.window, self.cooldown = strikes, window, cooldown
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple, list[float]] = {}  # key -> [tokens, last refill]
+        self._refused: dict[tuple, collections.deque] = {}
+        self._banned: dict[tuple, float] = {}
+
+    @staticmethod
+    def key(conn: Connection, sid: str) -> tuple:
+        if conn.delegate_id is not None:
+            return ("delegate", conn.workshop_id, conn.delegate_id)
+        return ("sid", sid)
+
+    def allow(self, conn: Connection, sid: str) -> bool:
+        """Take one event from the sender's bucket; False if it is empty."""
+        rate, burst = self.RATES[conn.role]
+        key, now = self.key(conn, sid), time.monotonic()
+        with self._lock:
+            if len(self._buckets) > 20_000:  # forget senders with full buckets
+                self._buckets = {k: b for k, b in self._buckets.items()
+                                 if b[0] + (now - b[1]) * rate < burst}
+            tokens, last = self._buckets.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens >= 1:
+                self._buckets[key] = [tokens - 1, now]
+                return True
+            self._buckets[key] = [tokens, now]
+            return False
+
+    def strike(self, conn: Connection, sid: str) -> bool:
+        """Count a refusal; True once the sender has earned a disconnection."""
+        key, now = self.key(conn, sid), time.monotonic()
+        with self._lock:
+            refused = self._refused.setdefault(key, collections.deque())
+            refused.append(now)
+            while refused and refused[0] < now - self.window:
+                refused.popleft()
+            if len(refused) < self.strikes:
+                return False
+            del self._refused[key]
+            if conn.delegate_id is not None:
+                self._banned[key] = now + self.cooldown
+            return True
+
+    def banned(self, workshop_id: int, delegate_id: int) -> float:
+        """Seconds a delegate must still wait before connecting again (0: none)."""
+        key = ("delegate", workshop_id, delegate_id)
+        with self._lock:
+            left = self._banned.get(key, 0) - time.monotonic()
+            if left <= 0:
+                self._banned.pop(key, None)
+            return max(0.0, left)
+
+
+quotas = Quotas()
+
+RATE_LIMITED = {"ok": False, "error": "rate_limited",
+                "message": "Too many actions at once: wait a moment, then try again."}
+FORBIDDEN = {"ok": False, "error": "forbidden",
+             "message": "You are not allowed to do that from this screen."}
+SERVER_ERROR = {"ok": False, "error": "server_error",
+                "message": "Something went wrong on the server; please try again."}
+
+
+def storage_problem(exc: sqlite3.Error) -> str:
+    """Why the database refused a write, in words a facilitator can act on."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return "the disk is full"
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "the database is locked by another program"
+    if code == sqlite3.SQLITE_READONLY:
+        return "the database file is read-only"
+    return "the database could not be written"
+
+
 def handler(event: str, roles=ROLES, namespace=None):
-    """Register a Socket.IO event handler that checks role and payload.
+    """Register a Socket.IO event handler that checks quota, role and payload.
 
     The wrapped function gets (conn, data) and returns the ack's fields; a
-    Problem becomes an error ack, and any other failure a generic one, so a
-    bad payload never escapes as an unhandled error.
+    Problem becomes an error ack, a database that refuses the write a
+    `storage` error ack (and a `server:problem` to the workshop's control
+    screens), and any other failure a generic one, so a bad payload never
+    escapes as an unhandled error.
     """
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(data=None, *extra):
             conn = current()
-            if conn is None or conn.role not in roles:
-                return {"ok": False, "error": "forbidden",
-                        "message": "You are not allowed to do that from this screen."}
+            if conn is None:
+                return FORBIDDEN
+            if not quotas.allow(conn, request.sid):
+                if quotas.strike(conn, request.sid):
+                    log.warning("disconnecting a %s for flooding (workshop %s)",
+                                conn.role, conn.workshop_id)
+                    socketio.server.disconnect(request.sid, namespace=namespace or "/")
+                return RATE_LIMITED
+            if conn.role not in roles:
+                return FORBIDDEN
             try:
                 result = fn(conn, payload(data))
             except Problem as problem:
                 return problem.ack()
+            except sqlite3.Error as exc:  # nothing of this write was kept
+                log.error("handler %s could not write: %s", event, exc)
+                why = storage_problem(exc)
+                emit("server:problem", {
+                    "error": "storage", "at": time.time(),
+                    "message": f"The server could not save a change: {why}. Nothing "
+                               "half-written was kept; fix this, and the app carries on."},
+                     to=room(conn.workshop_id, "facilitator"))
+                return {"ok": False, "error": "storage",
+                        "message": f"Not saved: {why}. Nothing was changed; try again "
+                                   "in a moment."}
             except Exception:  # noqa: BLE001 - answer, log, keep serving
                 log.exception("handler %s failed", event)
-                return {"ok": False, "error": "server_error",
-                        "message": "Something went wrong on the server; please try again."}
+                return SERVER_ERROR
             return {"ok": True, **(result or {})}
         socketio.on_event(event, wrapper, namespace=namespace)
         return wrapper

@@ -3,6 +3,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 
 # No look-alike characters (0/O/Q, 1/I/L, 2/Z, 5/S, 8/B): read off a projector.
 CODE_ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"
@@ -48,3 +50,43 @@ def normalise_code(raw) -> str:
 def same(a: str, b: str) -> bool:
     """Constant-time comparison of two strings."""
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+class GuessThrottle:
+    """Slows down join-code guessing from one network address.
+
+    Only wrong codes count: each takes a token from the address's bucket
+    (`burst` of them, refilled at `per_second`). An empty bucket refuses every
+    code from that address until a token is back, a couple of seconds. A hall
+    of phones behind one address typing the right code is never slowed, and a
+    few typos cost nothing; one address trying codes gets about one try every
+    two seconds, so finding one of a dozen live codes in the 191 million
+    possible would take years.
+    """
+
+    def __init__(self, burst=30, per_second=0.5):
+        self.burst, self.rate = burst, per_second
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, time)
+
+    def _tokens(self, address: str, now: float) -> float:
+        tokens, then = self._buckets.get(address, (self.burst, now))
+        return min(self.burst, tokens + (now - then) * self.rate)
+
+    def wait(self, address: str) -> float:
+        """Seconds before this address may try a code again (0: now)."""
+        with self._lock:
+            tokens = self._tokens(address, time.monotonic())
+            return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+    def wrong(self, address: str):
+        """Count a wrong code from this address."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._buckets) > 50_000:  # forget addresses whose buckets are full
+                self._buckets = {a: b for a, b in self._buckets.items()
+                                 if self._tokens(a, now) < self.burst}
+            self._buckets[address] = (max(0.0, self._tokens(address, now) - 1), now)
+
+
+guesses = GuessThrottle()

@@ -153,9 +153,14 @@ def _v5(db):
     db["workshops"].add_column("screen_blank", int, not_null_default=0)
 
 
+def _v6(db):
+    """A delegate the facilitator removed from the workshop."""
+    db["delegates"].add_column("removed_at", float)
+
+
 # Append-only: each entry moves the schema one version on. Never edit a
 # released entry; add a new one (sqlite-utils' transform() helps).
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 # Reads wait this long for a lock (rare with WAL: only around recovery).
@@ -194,6 +199,7 @@ class Store:
         # FULL: a laptop can lose power mid-event; an acknowledged write must survive.
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file
         self.migrate()
 
     @property
@@ -252,7 +258,10 @@ class Store:
         if batch.error is not None:
             raise batch.error
 
-    def _begin(self, patience: float = 10.0):
+    # How long a write waits for another process's write lock before failing.
+    lock_patience = 10.0
+
+    def _begin(self):
         """Open the shared write transaction, waiting politely for other processes.
 
         IMMEDIATE takes the write lock now, so a transaction never has to
@@ -260,7 +269,7 @@ class Store:
         whole server while another process commits; instead, try at once and
         sleep between tries (sleeping lets other greenlets run).
         """
-        deadline = time.monotonic() + patience
+        deadline = time.monotonic() + self.lock_patience
         pause = 0.0005
         self.db.execute("PRAGMA busy_timeout=0")
         try:

@@ -1,4 +1,6 @@
 """Headers and error pages shared by every HTTP route."""
+import sqlite3
+
 from flask import Flask, abort, render_template, request
 
 from . import store
@@ -34,6 +36,15 @@ def init_app(app: Flask):
     def not_allowed(error):
         return render_template("error.html", title="Not allowed",
                                message="That action is not available here."), 405
+
+    @app.errorhandler(sqlite3.Error)
+    def storage(error):
+        from .realtime import storage_problem
+        app.logger.error("request %s could not use the database: %s", request.path, error)
+        return render_template(
+            "error.html", title="Not saved",
+            message=f"The server could not save that: {storage_problem(error)}. Nothing "
+                    "was changed; try again in a moment."), 503
 
     @app.errorhandler(413)
     def too_large(error):

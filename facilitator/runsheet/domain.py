@@ -147,8 +147,8 @@ def step(store: Store, workshop: dict, delta: int, expected_version=None) -> dic
     return set_live(store, workshop, order[index], expected_version)
 
 
-def live_activity(store: Store, workshop: dict) -> dict | None:
-    """The activity that is live now, if any."""
-    if workshop["live_activity_id"] is None:
+def live_activity(store: Store, workshop: dict | None) -> dict | None:
+    """The activity that is live now, if any (none in a workshop just deleted)."""
+    if workshop is None or workshop["live_activity_id"] is None:
         return None
     return get_activity(store, workshop["id"], workshop["live_activity_id"])

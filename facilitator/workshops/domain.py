@@ -1,5 +1,8 @@
 """Workshops and delegates: every write about them happens here."""
+import json
+import logging
 import sqlite3
+import time
 
 from .. import security
 from ..store import Store, now
@@ -7,6 +10,8 @@ from ..validation import Problem, name_key
 from . import roster as roster_csv
 
 SCREENS = ("panel", "screen")
+
+log = logging.getLogger(__name__)
 
 
 # --- workshops -------------------------------------------------------------
@@ -38,6 +43,20 @@ def by_code(store: Store, raw_code) -> dict | None:
     """A workshop by its join code as a person typed it."""
     code = security.normalise_code(raw_code)
     return store.one("select * from workshops where code = ?", [code]) if code else None
+
+
+def by_code_from(store: Store, raw_code, address: str) -> dict | None:
+    """by_code for a person at a network address; wrong codes from one address are
+    throttled (a Problem `too_many_attempts` while it must wait)."""
+    wait = security.guesses.wait(address or "")
+    if wait:
+        raise Problem("too_many_attempts",
+                      "Too many wrong codes from this network. Wait a few seconds, "
+                      "check the code on the big screen and try again.")
+    workshop = by_code(store, raw_code)
+    if workshop is None:
+        security.guesses.wrong(address or "")
+    return workshop
 
 
 def by_facilitator_key(store: Store, key) -> dict | None:
@@ -153,12 +172,15 @@ def join(store: Store, workshop: dict, name: str, organisation: str,
 def claim(store: Store, workshop: dict, delegate_id) -> tuple[dict, str]:
     """A phone claims an imported roster entry ("that's me")."""
     delegate = get_delegate(store, workshop["id"], delegate_id)
+    if delegate["removed_at"]:
+        raise Problem("removed", f"{delegate['name']} was removed from this workshop by "
+                                 "the facilitator.", "delegate_id")
     token = security.new_token()
     with store.write() as db:
         # The WHERE makes the claim atomic: two phones cannot both win it.
         cursor = db.execute(
             "update delegates set token_hash = ?, joined_at = ? "
-            "where id = ? and token_hash is null",
+            "where id = ? and token_hash is null and removed_at is null",
             [security.token_hash(token), now(), delegate["id"]])
     if cursor.rowcount != 1:
         raise Problem("name_taken",
@@ -168,10 +190,22 @@ def claim(store: Store, workshop: dict, delegate_id) -> tuple[dict, str]:
 
 
 def release(store: Store, workshop_id: int, delegate_id) -> dict:
-    """The facilitator frees a claimed name: its phone loses it, anyone may claim it."""
+    """The facilitator frees a claimed (or removed) name: its phone loses it, anyone
+    may claim it."""
     delegate = get_delegate(store, workshop_id, delegate_id)
     with store.write() as db:
-        db["delegates"].update(delegate["id"], {"token_hash": None, "joined_at": None})
+        db["delegates"].update(delegate["id"], {"token_hash": None, "joined_at": None,
+                                                "removed_at": None})
+    return get_delegate(store, workshop_id, delegate["id"])
+
+
+def remove(store: Store, workshop_id: int, delegate_id) -> dict:
+    """The facilitator removes a delegate: signed out, and their name cannot be
+    claimed again. What they contributed stays (moderate it, or delete the workshop)."""
+    delegate = get_delegate(store, workshop_id, delegate_id)
+    with store.write() as db:
+        db["delegates"].update(delegate["id"], {"token_hash": None, "joined_at": None,
+                                                "removed_at": now()})
     return get_delegate(store, workshop_id, delegate["id"])
 
 
@@ -182,6 +216,7 @@ def search_roster(store: Store, workshop_id: int, query: str, limit=8) -> list[d
         return []
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return store.all("select * from delegates where workshop_id = ? and token_hash is null "
+                     "and removed_at is null "
                      "and name_key like ? escape '\\' order by name_key limit ?",
                      [workshop_id, pattern, limit])
 
@@ -205,3 +240,127 @@ def import_roster(store: Store, workshop_id: int, raw: bytes) -> dict:
             db["delegates"].insert_all(fresh)
     return {"added": len(fresh), "already_present": len(rows) - len(fresh),
             "problems": problems}
+
+
+# --- a workshop's data: export and deletion ----------------------------------
+
+def _in(column: str, ids: str) -> str:
+    return f"{column} in (select value from json_each(:{ids}))"
+
+
+# Every table, and which of its rows belong to one workshop: children before
+# parents, the order deletion needs. A condition may use :workshop (its id) and
+# the JSON lists of its :delegates, :activities, :rounds and :questions. A new
+# table must be added here, or tests/test_privacy.py fails.
+OWNED = [
+    ("qa_votes", f"{_in('question_id', 'questions')} or {_in('delegate_id', 'delegates')}"),
+    ("qa_silenced", f"workshop_id = :workshop or {_in('delegate_id', 'delegates')}"),
+    ("qa_questions", f"workshop_id = :workshop or {_in('id', 'questions')}"),
+    ("response_ids", _in("delegate_id", "delegates")),
+    ("responses", " or ".join(["workshop_id = :workshop", _in("activity_id", "activities"),
+                               _in("delegate_id", "delegates")])),
+    ("prompt_state", _in("activity_id", "activities")),
+    ("contacts", f"workshop_id = :workshop or {_in('delegate_id', 'delegates')}"),
+    ("acquaintances", " or ".join(["workshop_id = :workshop", _in("a", "delegates"),
+                                   _in("b", "delegates"), _in("declared_by", "delegates")])),
+    ("connect_members", f"{_in('round_id', 'rounds')} or {_in('delegate_id', 'delegates')}"),
+    ("connect_groups", _in("round_id", "rounds")),
+    ("connect_people", f"{_in('activity_id', 'activities')} or {_in('delegate_id', 'delegates')}"),
+    ("connect_state", _in("activity_id", "activities")),
+    ("connect_rounds", f"workshop_id = :workshop or {_in('id', 'rounds')}"),
+    ("plans", "workshop_id = :workshop"),
+    ("activities", "workshop_id = :workshop"),
+    ("delegates", "workshop_id = :workshop"),
+    ("workshops", "id = :workshop"),
+]
+
+# Hashes of the secret links and phone tokens: never part of an export.
+SECRET_COLUMNS = frozenset({"facilitator_hash", "panel_hash", "screen_hash", "token_hash"})
+# Columns stored as JSON text, exported as JSON.
+JSON_COLUMNS = frozenset({"config", "phases", "result", "value"})
+
+
+def _owned_ids(store: Store, workshop_id: int) -> dict:
+    """The ids a workshop's rows are found by, as query parameters."""
+    params = {"workshop": workshop_id}
+    for name, sql in (
+            ("delegates", "select id from delegates where workshop_id = :workshop"),
+            ("activities", "select id from activities where workshop_id = :workshop"),
+            ("rounds", "select id from connect_rounds where workshop_id = :workshop or "
+                       + _in("activity_id", "activities")),
+            ("questions", "select id from qa_questions where workshop_id = :workshop or "
+                          + _in("activity_id", "activities"))):
+        params[name] = json.dumps([r["id"] for r in store.all(sql, params)])
+    return params
+
+
+def _exported(row: dict) -> dict:
+    out = {}
+    for column, value in row.items():
+        if column in SECRET_COLUMNS:
+            continue
+        if column in JSON_COLUMNS and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        out[column] = value
+    return out
+
+
+def workshop_data(store: Store, workshop_id: int) -> dict[str, list[dict]]:
+    """Every row of every table that belongs to a workshop, parents first, without
+    the secret hashes: what an export holds and what deletion removes."""
+    owned = _owned_ids(store, workshop_id)
+    return {table: [_exported(r) for r in store.all(
+                f"select * from {table} where {condition} order by rowid", owned)]
+            for table, condition in reversed(OWNED)}
+
+
+def delete_workshop(store: Store, workshop_id: int, owned: dict | None = None,
+                    clear: bool = True) -> dict:
+    """Delete a workshop and every row that belongs to it, then (with `clear`) clear
+    them from the database files.
+
+    Returns the ids the rows were found by: pass them back as `owned` to
+    delete again whatever a screen still connected wrote in the meantime.
+    """
+    owned = owned or _owned_ids(store, workshop_id)
+    with store.write() as db:
+        for table, condition in OWNED:
+            db.execute(f"delete from {table} where {condition}", owned)
+    if clear:
+        clear_deleted(store)
+    return owned
+
+
+def clear_deleted(store: Store, patience: float = 10.0) -> bool:
+    """Make deleted rows unrecoverable from the database files; False if that must wait.
+
+    With secure_delete on (see Store) SQLite overwrites deleted rows with
+    zeros, but moving rows between pages can leave fragments of them in a
+    page's free space, and the write-ahead log still holds older copies of
+    the pages. So rebuild the file (VACUUM: a few hundred milliseconds for a
+    large event, during which the server waits), copy the log into it and
+    truncate the log to nothing.
+    """
+    deadline = time.monotonic() + patience
+    steps = ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
+    while steps:
+        with store.lock:
+            if not store.db.conn.in_transaction:  # no group commit under way
+                try:
+                    row = store.db.execute(steps[0]).fetchone()
+                except sqlite3.OperationalError as exc:
+                    if exc.sqlite_errorcode & 0xff != sqlite3.SQLITE_BUSY:
+                        raise
+                    row = (1,)  # another process is writing: try again
+                if not (row and row[0]):  # the checkpoint answers (busy, ...)
+                    steps.pop(0)
+                    continue
+        if time.monotonic() > deadline:
+            log.warning("another connection kept the database busy: deleted rows stay "
+                        "in its free space or write-ahead log until the next deletion")
+            return False
+        time.sleep(0.01)
+    return True

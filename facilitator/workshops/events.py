@@ -5,7 +5,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from .. import socketio, store
 from ..cluster import everywhere
 from ..realtime import (Connection, arrived, coalesced, delegate_room, emit, handler,
-                        registry, room, start_heartbeat)
+                        quotas, registry, room, start_heartbeat)
 from ..validation import Problem, boolean, integer, text
 from . import domain, views
 
@@ -25,11 +25,16 @@ def on_connect(auth=None):
     db = store()
     extra = {}
     if role == "delegate":
-        workshop = domain.by_code(db, auth.get("code"))
+        try:
+            workshop = domain.by_code_from(db, auth.get("code"), request.remote_addr)
+        except Problem:
+            raise ConnectionRefusedError("too_many_attempts")
         if workshop is None:
             raise ConnectionRefusedError("unknown_code")
         token = auth.get("token")
         delegate = domain.delegate_by_token(db, workshop["id"], token) if token else None
+        if delegate and quotas.banned(workshop["id"], delegate["id"]):
+            raise ConnectionRefusedError("rate_limited")
         conn = Connection(workshop["id"], role, delegate["id"] if delegate else None)
         extra["token_status"] = "ok" if delegate else ("unknown" if token else "none")
     elif role == "facilitator":
@@ -169,6 +174,29 @@ def delegate_release(conn, data):
     return {}
 
 
+REMOVED_MESSAGE = "The facilitator has removed you from this workshop."
+
+
+@handler("delegate:remove", roles=("facilitator",))
+def delegate_remove(conn, data):
+    """Facilitator removes a delegate: {delegate_id}. Their phones get `delegate:removed`
+    and are disconnected; the name cannot be claimed again until released."""
+    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
+    delegate = domain.remove(store(), conn.workshop_id, delegate_id)
+    emit("delegate:removed", {"message": REMOVED_MESSAGE}, to=delegate_room(delegate["id"]))
+    drop_phones(conn.workshop_id, delegate["id"])
+    _delegate_changed(conn.workshop_id, delegate)
+    return {"delegate": views.delegate(delegate, registry.online(conn.workshop_id))}
+
+
+@everywhere
+def drop_phones(workshop_id: int, delegate_id: int):
+    """Disconnect each phone of one delegate, in any process."""
+    for sid in registry.sids_of(workshop_id, delegate_id):
+        registry.identify(sid, None)
+        socketio.server.disconnect(sid, namespace="/")
+
+
 @handler("workshop:update", roles=("facilitator",))
 def workshop_update(conn, data):
     """Facilitator changes {title?, require_name?}; every screen gets `workshop`."""
@@ -198,6 +226,15 @@ def link_regenerate(conn, data):
     drop_screens(conn.workshop_id, screen)
     emit("links", links, to=room(conn.workshop_id, "facilitator"))
     return {"links": links}
+
+
+@everywhere
+def drop_workshop_screens(workshop_id: int):
+    """Disconnect every screen of a deleted workshop, in any process, and forget it."""
+    for sid, other in list(registry.connections.items()):
+        if other.workshop_id == workshop_id:
+            socketio.server.disconnect(sid, namespace="/")
+    registry.forget(workshop_id)
 
 
 @everywhere

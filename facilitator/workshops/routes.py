@@ -1,14 +1,22 @@
 """HTTP pages: home, create, join, and the four screens."""
 import hmac
 import io
+import json
+import zipfile
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import segno
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
                    render_template, request, url_for)
+from werkzeug.exceptions import NotFound
+from werkzeug.http import parse_options_header
 
-from .. import store
+from .. import cluster, security, store
+from ..csvexport import download
 from ..network import public_base
 from ..runsheet import domain as runsheet
+from ..realtime import emit, loop_monitor, room
 from ..runsheet.kinds import KINDS
 from ..validation import Problem, text
 from ..web import facilitator_workshop
@@ -50,28 +58,40 @@ def create():
                            join_url=join_url(workshop))
 
 
+NO_SUCH_CODE = "No workshop has that code. Check the code on the big screen and try again."
+
+
+def _workshop_for_code(code: str):
+    """(workshop, None), or (None, the code page answering why not)."""
+    try:
+        workshop = domain.by_code_from(store(), code, request.remote_addr)
+    except Problem as problem:
+        return None, (render_template("join_code.html", code=code[:40],
+                                      error=problem.message), 429, {"Retry-After": "5"})
+    if workshop is None:
+        return None, (render_template("join_code.html", code=code[:40],
+                                      error=NO_SUCH_CODE), 404)
+    return workshop, None
+
+
 @bp.get("/join")
 def join_by_code():
     """The typed-code form; a known code goes straight to the phone page."""
     raw = request.args.get("code")
     if raw is None:
         return render_template("join_code.html")
-    workshop = domain.by_code(store(), raw)
-    if workshop is None:
-        return render_template("join_code.html", code=raw[:40],
-                               error="No workshop has that code. Check the code on the "
-                                     "big screen and try again."), 404
+    workshop, refusal = _workshop_for_code(raw)
+    if refusal:
+        return refusal
     return redirect(url_for("workshops.phone", code=workshop["code"]))
 
 
 @bp.get("/j/<code>")
 def phone(code):
     """The delegate's phone page."""
-    workshop = domain.by_code(store(), code)
-    if workshop is None:
-        return render_template("join_code.html", code=code[:40],
-                               error="No workshop has that code. Check the code on the "
-                                     "big screen and try again."), 404
+    workshop, refusal = _workshop_for_code(code)
+    if refusal:
+        return refusal
     if code != workshop["code"]:
         return redirect(url_for("workshops.phone", code=workshop["code"]))
     return render_template("phone.html", workshop=workshop)
@@ -80,9 +100,9 @@ def phone(code):
 @bp.get("/j/<code>/qr.svg")
 def qr(code):
     """The join QR code, made here so no network is needed."""
-    workshop = domain.by_code(store(), code)
-    if workshop is None:
-        abort(404)
+    workshop, refusal = _workshop_for_code(code)
+    if refusal:
+        abort(refusal[1])
     svg = io.BytesIO()
     segno.make(join_url(workshop), error="m").save(
         svg, kind="svg", xmldecl=False, scale=10, border=2, dark="#000", light="#fff")
@@ -135,9 +155,13 @@ def import_roster(key):
 
 @bp.get("/healthz")
 def health():
-    """A liveness check for proxies and scripts."""
+    """A liveness check for proxies and scripts: this process, its database, its loop.
+
+    `loop.longest_ms` is the longest the server loop stalled since start, and
+    `loop.recent` the last stalls of 20 ms or more as [time, ms].
+    """
     store().one("select 1 as ok")
-    return jsonify(ok=True)
+    return jsonify(ok=True, worker=cluster.cluster.worker, loop=loop_monitor.report())
 
 
 @bp.get("/control/<key>/report")
@@ -156,3 +180,131 @@ def report(key):
                            report={"title": workshop["title"], "sections": sections,
                                    "joined": delegates["joined"],
                                    "organisations": delegates["orgs"]})
+
+
+# --- everything about one workshop: export and deletion ------------------------
+
+# What fills each CSV export's <...> in its path, for the ZIP of everything.
+EXPORT_IDS = {
+    "activity_id": "select id from activities where workshop_id = ? order by position, id",
+    "plan_id": "select id from plans where workshop_id = ? order by id",
+}
+
+EXPORT_README = """Everything the workshop facilitator stored about "{title}" (join code {code}),
+exported {when}.
+
+data.json   every row of every table that belongs to this workshop: the workshop,
+            its delegates, run sheet, Connect rounds and groups, contacts shared,
+            "already know each other" pairs, planned rotations, questions, votes,
+            answers and timers. Times are Unix seconds (UTC). Hashes of the
+            secret links and phone tokens are left out.
+csv/        the CSV files the control screen offers for its activities and
+            planned rotations, and delegates.csv (everyone on the roster or who
+            joined).
+
+This contains personal data. data.json also links each answer, vote and anonymous
+question to the delegate who gave it, which no screen and no CSV file shows: share
+it only with people entitled to see that. Keep this file somewhere safe and delete
+it when it is no longer needed.
+"""
+
+
+def _control_csv_exports(key: str, workshop: dict):
+    """(file name, bytes) of every CSV download the control screen offers for a workshop."""
+    for rule in current_app.url_map.iter_rules():
+        if not (rule.rule.startswith("/control/<key>/") and rule.rule.endswith(".csv")):
+            continue
+        names = sorted(rule.arguments - {"key"})
+        if len(names) != 1 or names[0] not in EXPORT_IDS:
+            continue
+        for row in store().all(EXPORT_IDS[names[0]], [workshop["id"]]):
+            try:
+                response = current_app.make_response(
+                    current_app.view_functions[rule.endpoint](key=key, **{names[0]: row["id"]}))
+            except NotFound:  # an export for another kind of activity
+                continue
+            _, options = parse_options_header(response.headers.get("Content-Disposition", ""))
+            yield options.get("filename") or f"{rule.endpoint}-{row['id']}.csv", \
+                response.get_data()
+
+
+@bp.get("/control/<key>/export")
+def export(key):
+    """Everything stored about one workshop in one ZIP: every row as JSON, and the CSVs."""
+    workshop = facilitator_workshop(key)
+    when = datetime.now(timezone.utc)
+    tables = domain.workshop_data(store(), workshop["id"])
+    delegates = download("delegates.csv", ["name", "organisation", "role", "sector", "source",
+                                           "joined"],
+                         ([d["name"], d["organisation"], d["role"], d["sector"], d["source"],
+                           "yes" if d["joined_at"] else "no"] for d in tables["delegates"]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", EXPORT_README.format(
+            title=workshop["title"], code=workshop["code"],
+            when=when.isoformat(timespec="seconds")))
+        archive.writestr("data.json", json.dumps(
+            {"exported_at": when.isoformat(timespec="seconds"), "tables": tables},
+            ensure_ascii=False, indent=1))
+        archive.writestr("csv/delegates.csv", delegates.get_data())
+        written = {"delegates.csv"}
+        for name, data in _control_csv_exports(key, workshop):
+            if name not in written:
+                written.add(name)
+                archive.writestr(f"csv/{name}", data)
+    filename = f"workshop-{workshop['code']}-{when:%Y%m%d-%H%M}.zip"
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+DELETED_MESSAGE = "The facilitator has deleted this workshop. You can close this page."
+
+
+def drop_workshop(workshop_id: int):
+    """Every screen of a deleted workshop is told so (`workshop:deleted`), then disconnected."""
+    emit("workshop:deleted", {"message": DELETED_MESSAGE}, to=room(workshop_id))
+    events.drop_workshop_screens(workshop_id)
+
+
+def _same_origin() -> bool:
+    """Whether a form post names this server as its origin, when the browser says.
+
+    Under this app's no-referrer policy browsers send `Origin: null` and no
+    Referer for a form post; the control key in the form then stands alone.
+    """
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value and value != "null":
+            return urlsplit(value).netloc == request.host
+    return True
+
+
+def _confirmed(workshop: dict, typed: str) -> bool:
+    """The facilitator typed the join code or the title (case and spacing aside)."""
+    if security.normalise_code(typed) == workshop["code"]:
+        return True
+    words = " ".join(typed.split()).casefold()
+    return bool(words) and words == " ".join(workshop["title"].split()).casefold()
+
+
+@bp.post("/control/<key>/delete")
+def delete(key):
+    """Delete the workshop and everything stored about it, once confirmed.
+
+    Form fields: `key` (the control key again) and `confirm` (the join code
+    or the title). Every screen still open gets `workshop:deleted`.
+    """
+    workshop = facilitator_workshop(key)
+    typed = request.form.get("confirm", "")[:200]
+    if not security.same(request.form.get("key", ""), key) or not _same_origin():
+        return render_template("deleted.html", workshop=workshop, key=key, problem=(
+            "This request did not come from the workshop's control screen.")), 403
+    if not _confirmed(workshop, typed):
+        return render_template("deleted.html", workshop=workshop, key=key, problem=(
+            f"To confirm, type the join code {workshop['code']} or the workshop's title.")), 400
+    owned = domain.delete_workshop(store(), workshop["id"], clear=False)
+    drop_workshop(workshop["id"])
+    # Again, with the same ids: whatever a screen wrote before it was dropped.
+    domain.delete_workshop(store(), workshop["id"], owned)
+    return render_template("deleted.html", workshop=workshop)
+

@@ -25,7 +25,8 @@ def me(delegate: dict) -> dict:
 def delegate(d: dict, online: set[int]) -> dict:
     """A delegate as the control screen lists them."""
     return {**me(d), "sector": d["sector"], "source": d["source"],
-            "joined": d["token_hash"] is not None, "online": d["id"] in online}
+            "joined": d["token_hash"] is not None, "online": d["id"] in online,
+            "removed": d["removed_at"] is not None}
 
 
 def roster_match(d: dict) -> dict:

@@ -47,8 +47,15 @@ const live = connectLive({
     delegate(d) { state.delegates.set(d.id, d); renderDelegates(); },
     delegates(list) { state.delegates = new Map(list.map((d) => [d.id, d])); renderDelegates(); },
     fatal(message) { replace(app, h('p', { class: 'error', role: 'alert' }, message)); },
+    // The server could not save something (disk full, database locked).
+    'server:problem'(problem) {
+      const at = new Date(problem.at * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      $('#server-problem-text').textContent = `${at}: ${problem.message}`;
+      $('#server-problem').hidden = false;
+    },
   },
 });
+$('#server-problem-close').addEventListener('click', () => { $('#server-problem').hidden = true; });
 
 function showWorkshop(workshop) {
   $('#blank').setAttribute('aria-pressed', String(Boolean(workshop.blank)));
@@ -151,15 +158,20 @@ function renderDelegates() {
   const shown = rows.slice(0, 500);
   replace($('#delegates'), shown.map((d) => {
     const online = state.online.has(d.id);
-    const status = !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
+    const status = d.removed ? 'Removed' : !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
     return h('tr', {},
       h('td', {}, d.name || h('span', { class: 'muted' }, '(no name)')),
       h('td', {}, d.organisation), h('td', {}, d.role),
       h('td', {}, h('span', { class: `dot ${!d.joined ? 'none' : online ? 'on' : 'off'}` }), status),
-      h('td', {}, d.joined ? h('button', {
-        type: 'button', class: 'secondary small',
-        onclick: () => release(d),
-      }, 'Release name') : null));
+      h('td', { class: 'delegate-actions' },
+        d.joined || d.removed ? h('button', {
+          type: 'button', class: 'secondary small',
+          onclick: () => release(d),
+        }, d.removed ? 'Let back in' : 'Release name') : null,
+        d.removed ? null : h('button', {
+          type: 'button', class: 'danger small',
+          onclick: () => removeDelegate(d),
+        }, 'Remove')));
   }), rows.length > shown.length
     ? h('tr', {}, h('td', { colspan: 5, class: 'muted' }, `${rows.length - shown.length} more: refine the search.`))
     : null);
@@ -316,6 +328,13 @@ async function remove(activity) {
   }
 }
 
+async function removeDelegate(delegate) {
+  const name = delegate.name || 'this delegate';
+  if (window.confirm(`Remove ${name} from the workshop? Their phone is signed out and the name cannot be claimed again. What they already sent stays.`)) {
+    await act('delegate:remove', { delegate_id: delegate.id }, '#roster-report');
+  }
+}
+
 async function release(delegate) {
   const name = delegate.name || 'this delegate';
   if (window.confirm(`Release ${name}? Their phone goes back to the join form and the name can be claimed again.`)) {
@@ -413,3 +432,17 @@ document.addEventListener('keydown', (event) => {
   else if (event.key === '?') shortcuts.showModal();
   else promptShortcut(event.key === '+' ? '+' : key);
 });
+
+// Deleting the workshop: the button waits for the join code or the title to be typed.
+const sameWords = (text) => text.trim().split(/\s+/).join(' ').toLowerCase();
+function deleteConfirmed() {
+  const typed = $('#delete-confirm').value;
+  if (typed.replace(/[\s-]/g, '').toUpperCase() === app.dataset.code) return true;
+  return sameWords(typed) !== '' && sameWords(typed) === sameWords($('#workshop-title').textContent);
+}
+function updateDeleteButton() { $('#delete-workshop').disabled = !deleteConfirmed(); }
+$('#delete-confirm').addEventListener('input', updateDeleteButton);
+$('#delete-form').addEventListener('submit', (event) => {
+  if (!deleteConfirmed()) event.preventDefault();
+});
+updateDeleteButton();

@@ -8,6 +8,11 @@ const FATAL = {
   bad_auth: 'This page could not identify itself to the server. Reload it.',
 };
 
+const PAUSED = {
+  rate_limited: { text: 'Paused: too many actions from this phone. Back in 30 s…', ms: 30000 },
+  too_many_attempts: { text: 'Too many wrong codes from this network. Retrying…', ms: 5000 },
+};
+
 export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
   const socket = io({
     auth: (cb) => cb(auth()),
@@ -16,6 +21,7 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
     timeout: 8000,
   });
   let clockOffset = 0;
+  let ended = false;  // the workshop was deleted: never reconnect
 
   const status = (text, state) => {
     if (!statusEl) return;
@@ -25,6 +31,7 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
 
   socket.on('connect', () => status('Live', 'ok'));
   socket.on('disconnect', (reason) => {
+    if (ended) return;
     if (reason === 'io server disconnect') status('Disconnected', 'error');
     else status('Reconnecting…', 'warn');
   });
@@ -32,9 +39,27 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
     if (FATAL[err.message]) {
       status('Not connected', 'error');
       handlers.fatal?.(FATAL[err.message], err.message);
+    } else if (PAUSED[err.message]) {
+      // The server asked this page to wait: try again later, by itself.
+      status(PAUSED[err.message].text, 'warn');
+      setTimeout(() => { if (!ended) socket.connect(); }, PAUSED[err.message].ms);
     } else {
       status('Reconnecting…', 'warn');
     }
+  });
+  // Every screen: the facilitator deleted the workshop; the server disconnects us next.
+  socket.on('workshop:deleted', (msg) => {
+    ended = true;
+    socket.disconnect();
+    status('Workshop deleted', 'error');
+    handlers.fatal?.(msg?.message || FATAL.unknown_code, 'deleted');
+  });
+  // A phone: the facilitator removed this delegate from the workshop.
+  socket.on('delegate:removed', (msg) => {
+    ended = true;
+    socket.disconnect();
+    status('Removed', 'error');
+    handlers.fatal?.(msg?.message || 'The facilitator has removed you from this workshop.', 'removed');
   });
   socket.on('snapshot', (snap) => {
     clockOffset = snap.server_time * 1000 - Date.now();
@@ -45,7 +70,7 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
   }
 
   // A phone waking from sleep or rejoining Wi-Fi should not wait for the back-off.
-  const wake = () => { if (!socket.connected) socket.connect(); };
+  const wake = () => { if (!socket.connected && !ended) socket.connect(); };
   document.addEventListener('visibilitychange', () => { if (!document.hidden) wake(); });
   window.addEventListener('online', wake);
   window.addEventListener('pageshow', wake);

@@ -75,9 +75,20 @@ const live = connectLive({
       state.snap.workshop = workshop;
       $('#workshop-title').textContent = workshop.title;
     },
-    fatal(message) { replace(app, h('p', { class: 'error', role: 'alert' }, message)); },
+    fatal(message, reason) {
+      if (['deleted', 'unknown_code', 'removed'].includes(reason)) forgetWorkshop();
+      replace(app, h('p', { class: 'error', role: 'alert' }, message));
+    },
   },
 });
+
+// A deleted workshop leaves nothing on the phone: its token, unsent questions and answers.
+function forgetWorkshop() {
+  try {
+    const prefix = `workshop:${code}:`;
+    Object.keys(localStorage).filter((k) => k.startsWith(prefix)).forEach((k) => localStorage.removeItem(k));
+  } catch { /* private mode: nothing was kept */ }
+}
 
 function field(id, label, attrs, hint) {
   return [
