@@ -68,6 +68,7 @@ class GuessThrottle:
         self.burst, self.rate = burst, per_second
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, time)
+        self._pruned = time.monotonic()
 
     def _tokens(self, address: str, now: float) -> float:
         tokens, then = self._buckets.get(address, (self.burst, now))
@@ -83,7 +84,10 @@ class GuessThrottle:
         """Count a wrong code from this address."""
         now = time.monotonic()
         with self._lock:
-            if len(self._buckets) > 50_000:  # forget addresses whose buckets are full
+            if now - self._pruned > 60 or len(self._buckets) > 50_000:
+                # Forget addresses whose buckets are full again (a minute after their
+                # last wrong code): nothing about them is kept longer than needed.
+                self._pruned = now
                 self._buckets = {a: b for a, b in self._buckets.items()
                                  if self._tokens(a, now) < self.burst}
             self._buckets[address] = (max(0.0, self._tokens(address, now) - 1), now)

@@ -163,7 +163,7 @@ function renderDelegates() {
       h('td', {}, d.name || h('span', { class: 'muted' }, '(no name)')),
       h('td', {}, d.organisation), h('td', {}, d.role),
       h('td', {}, h('span', { class: `dot ${!d.joined ? 'none' : online ? 'on' : 'off'}` }), status),
-      h('td', { class: 'delegate-actions' },
+      h('td', {}, h('div', { class: 'delegate-actions' },
         d.joined || d.removed ? h('button', {
           type: 'button', class: 'secondary small',
           onclick: () => release(d),
@@ -171,7 +171,7 @@ function renderDelegates() {
         d.removed ? null : h('button', {
           type: 'button', class: 'danger small',
           onclick: () => removeDelegate(d),
-        }, 'Remove')));
+        }, 'Remove'))));
   }), rows.length > shown.length
     ? h('tr', {}, h('td', { colspan: 5, class: 'muted' }, `${rows.length - shown.length} more: refine the search.`))
     : null);
