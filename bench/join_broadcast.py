@@ -277,14 +277,18 @@ class Swarm:
         await asyncio.wait_for(asyncio.gather(*[one(c) for c in self.clients]), 60)
 
 
-async def storm(swarm: Swarm, count: int, wave: int, open_one, wave_timeout: float):
-    """Connect `count` clients in waves of `wave`, each wave all at once.
+async def storm(swarm: Swarm, count: int, wave: int, open_one, wave_timeout: float,
+                after_wave=None):
+    """Connect `count` clients in waves of `wave`, each wave all at once;
+    `after_wave(connected)` is called after each wave.
 
     Returns per-client latencies (s), total time (s) and error counts.
     """
     latencies, errors = [], {}
     start = time.monotonic()
     for first in range(0, count, wave):
+        if after_wave and first:
+            after_wave(len(swarm.clients))
         tasks = [asyncio.ensure_future(open_one(i)) for i in range(first, min(first + wave, count))]
         done, pending = await asyncio.wait(tasks, timeout=wave_timeout)
         for task in pending:
@@ -299,7 +303,19 @@ async def storm(swarm: Swarm, count: int, wave: int, open_one, wave_timeout: flo
                 client, latency = task.result()
                 swarm.clients.append(client)
                 latencies.append(latency)
+    if after_wave:
+        after_wave(len(swarm.clients))
     return latencies, time.monotonic() - start, errors
+
+
+def loop_stalls(url: str, since: float, until: float | None = None) -> dict:
+    """The server loop's stalls (its own monitor, via /healthz) between two wall-clock
+    times: the longest in ms and how many of 20 ms or more."""
+    with urllib.request.urlopen(url + "/healthz", timeout=20, context=TLS_CONTEXT) as response:
+        recent = json.loads(response.read())["loop"]["recent"]
+    until = until or time.time()
+    hits = [ms for at, ms in recent if since <= at <= until]
+    return {"longest_ms": max(hits, default=0.0), "stalls_20ms_or_more": len(hits)}
 
 
 async def one_broadcast(target, i: int, rep_timeout: float) -> dict:
@@ -408,10 +424,13 @@ async def prepare_product(server: Server, args) -> Target:
         phases["join_call"].append(t3 - t2)
         return client, t3 - t0
 
-    cpu0 = server.cpu_s()
-    latencies, total, errors = await storm(swarm, args.phones, args.wave, join_one,
-                                           args.wave_timeout)
+    curve = []
+    cpu0, wall0 = server.cpu_s(), time.time()
+    latencies, total, errors = await storm(
+        swarm, args.phones, args.wave, join_one, args.wave_timeout,
+        after_wave=lambda n: curve.append((n, server.rss_kb() - rss_before)))
     cpu_join = server.cpu_s() - cpu0
+    join_stalls = await asyncio.to_thread(loop_stalls, server.url, wall0)
     await asyncio.sleep(2.0)  # presence ticks at 0.5 s; let the server settle
     rss_after = server.rss_kb()
     target.receivers = list(swarm.clients)
@@ -431,10 +450,14 @@ async def prepare_product(server: Server, args) -> Target:
         "join": {**summary(latencies), "total_s": round(total, 2),
                  "joins_per_s": round(len(latencies) / total, 1) if total else None,
                  "failed": errors, "server_cpu_s": round(cpu_join, 2),
+                 "loop": join_stalls,
                  "phases_p50_p99_ms": {name: [pct(v, 50), pct(v, 99)]
                                        for name, v in phases.items() if v}},
         "rss": {"before_kb": rss_before, "after_kb": rss_after, "connected": n,
-                "kb_per_phone": round((rss_after - rss_before) / n, 1) if n else None},
+                "kb_per_phone": round((rss_after - rss_before) / n, 1) if n else None,
+                # [phones connected, KB added] after each wave: is the cost per phone flat?
+                "curve": [list(point) for point in sorted(
+                    set(curve[::max(1, len(curve) // 10)] + curve[-1:]))]},
     }
     return target
 
@@ -508,6 +531,7 @@ async def broadcasts(product: Target, bare: Target, args):
     """reps + 1 rounds (round 0 a warm-up); each round one broadcast to each target,
     in alternating order, so drift in the machine's load hits both alike."""
     cpu0 = {t: t.server.cpu_s() for t in (product, bare)}
+    wall0 = time.time()
     for i in range(args.reps + 1):
         order = (product, bare) if i % 2 == 0 else (bare, product)
         for target in order:
@@ -518,6 +542,8 @@ async def broadcasts(product: Target, bare: Target, args):
             **rep_figures(target.results),
             "server_cpu_s": round(target.server.cpu_s() - cpu0[target], 2),
             "payload_bytes": target.payload_size()}
+    product.report["broadcast"]["loop"] = await asyncio.to_thread(
+        loop_stalls, product.server.url, wall0)
     per_rep = [(p["p50_ms"] / b["p50_ms"], p["p99_ms"] / b["p99_ms"])
                for p, b in zip(product.results, bare.results)
                if not p["warmup"] and p["p50_ms"] and b["p50_ms"]]

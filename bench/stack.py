@@ -89,6 +89,7 @@ class Stack:
         port = self.worker_ports[index]
         env = {**os.environ, **self.extra_env,
                "FACILITATOR_REDIS_URL": self.redis_url,
+               "FACILITATOR_TRUSTED_PROXIES": "1",
                "FACILITATOR_PUBLIC_URL": self.url}
         server = Server(f"worker{index + 1}", [
             sys.executable, str(ROOT / "run.py"), "--host", HOST, "--port", str(port),

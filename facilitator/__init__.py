@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask, current_app
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cluster
 from . import config as settings
@@ -50,4 +51,9 @@ def create_app(config=None) -> Flask:
                       max_http_buffer_size=MAX_MESSAGE_BYTES,
                       ping_interval=20, ping_timeout=20)
     cluster.configure(app).start(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Outermost, so pages and Socket.IO alike see the phone's own address
+        # (the join-code throttle counts by it), not the proxy's.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

@@ -22,6 +22,9 @@ SETTINGS = [
      "Flask secret key (generated and kept in instance/ if empty)."),
     ("FACILITATOR_MAX_CONNECTIONS", "10000",
      "Most simultaneous connections one process accepts."),
+    ("FACILITATOR_TRUSTED_PROXIES", "0",
+     "Proxies in front of the server (1 behind HAProxy): their X-Forwarded-For and "
+     "-Proto headers are believed. 0: none, the headers are ignored."),
     ("FACILITATOR_REDIS_URL", "",
      "Redis URL (redis://127.0.0.1:6379/0) shared by several server processes "
      "behind one proxy; see docs/DEPLOY.md. Empty: one process."),
@@ -61,6 +64,7 @@ def load(overrides=None) -> dict:
         "HOST": env["FACILITATOR_HOST"],
         "MAX_CONNECTIONS": int(env["FACILITATOR_MAX_CONNECTIONS"]),
         "REDIS_URL": env["FACILITATOR_REDIS_URL"],
+        "TRUSTED_PROXIES": int(env["FACILITATOR_TRUSTED_PROXIES"]),
         "SECRET_KEY": env["FACILITATOR_SECRET_KEY"] or _secret_key(database.parent),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Coalesced updates (presence, progress) go out at most this often (seconds),

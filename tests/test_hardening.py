@@ -216,3 +216,21 @@ def test_a_page_that_cannot_save_says_so(app, client):
         other.execute("ROLLBACK")
         other.close()
     assert client.post("/", data={"title": "Locked out"}).status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_phone_is_known_by_its_own_address(tmp_path):
+    from facilitator import create_app
+    app = create_app({"DATABASE": str(tmp_path / "p.db"), "ASYNC_MODE": "threading",
+                      "SECRET_KEY": "test", "TRUSTED_PROXIES": 1})
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(security.guesses.burst):
+        client.get("/join?code=AAAAAA", environ_base=proxy,
+                   headers={"X-Forwarded-For": "198.51.100.7"})
+    guesser = client.get("/join?code=AAAAAA", environ_base=proxy,
+                         headers={"X-Forwarded-For": "198.51.100.7"})
+    neighbour = client.get("/join?code=AAAAAA", environ_base=proxy,
+                           headers={"X-Forwarded-For": "203.0.113.9"})
+    assert guesser.status_code == 429 and neighbour.status_code == 404
+    app.extensions["facilitator.store"].close()
+    security.guesses.__init__()
