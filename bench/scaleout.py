@@ -88,8 +88,9 @@ def run_config(name: str, args, tmp: Path) -> dict:
         join_broadcast.TLS_CONTEXT = ssl.create_default_context(cafile=str(stack.cert))
         join_broadcast.CLIENT_OPTIONS = {"ssl_verify": False}
     try:
-        report = asyncio.run(asyncio.wait_for(measure(Processes(url, servers), args),
-                                              args.time_limit))
+        with join_broadcast.generator_without_full_collections():
+            report = asyncio.run(asyncio.wait_for(measure(Processes(url, servers), args),
+                                                  args.time_limit))
     finally:
         if stack:
             stack.stop()

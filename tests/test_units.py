@@ -96,3 +96,33 @@ def test_roster_header_and_row_problems_are_explained():
     assert rows == [] and problems
     rows, problems = roster.parse(b"x" * (roster.MAX_BYTES + 1))
     assert rows == [] and "larger than 1 MB" in problems[0]
+
+
+def test_full_collections_wait_for_a_quiet_moment():
+    import gc
+
+    from facilitator.realtime import FullCollections
+    saved = gc.get_threshold()
+    collector = FullCollections(every=3600, rescan=3600)
+    try:
+        collector.take_over()
+        assert gc.get_threshold()[2] > 10**6, "Python starts no full collection itself"
+        collector.last -= 3600
+        collector.events = 3
+        collector.beat()  # due: the young generations, whatever the load
+        assert [c[2] for c in collector.collections] == ["young"]
+        assert gc.get_freeze_count() > 0, "what survived is frozen"
+        collector.last_rescan -= 3600
+        collector.events = 3
+        collector.beat()  # a busy beat: the full rescan waits
+        collector.beat()  # a quiet one after a busy one: still waits
+        assert [c[2] for c in collector.collections] == ["young"]
+        collector.beat()  # two quiet beats in a row: everything is scanned again
+        assert [c[2] for c in collector.collections] == ["young", "full"]
+        collector.last_rescan -= 2 * 3600
+        collector.events = 5
+        collector.beat()  # however busy, never twice `rescan` without a full one
+        assert [c[2] for c in collector.collections] == ["young", "full", "full"]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
