@@ -153,13 +153,29 @@ def _merged(store: Store, previous: dict, present: set[int], size: int) -> list[
     return merged
 
 
+def _started_elsewhere(latest: int) -> Problem:
+    return Problem("conflict", f"Another control screen started round {latest} a moment "
+                               "ago; your screen now shows it.")
+
+
+def expect_next(store: Store, activity_id: int, expected: int | None):
+    """Refuse to start any round but the one the control screen showed as next."""
+    previous = latest_round(store, activity_id)
+    latest = previous["number"] if previous else 0
+    if expected is not None and expected != latest + 1:
+        raise _started_elsewhere(latest)
+
+
 def start_round(store: Store, workshop_id: int, activity: dict, present: set[int],
-                seed: int | None = None) -> dict:
-    """Start the activity's next round with the delegates present; return the round."""
+                seed: int | None = None, expected: int | None = None) -> dict:
+    """Start the activity's next round (round `expected`, if named) with the delegates
+    present; return the round. Two screens starting the same round start it once."""
     config = activity["config"]
     plan = templates.expand(config)
     previous = latest_round(store, activity["id"])
     number = (previous["number"] if previous else 0) + 1
+    if expected is not None and expected != number:
+        raise _started_elsewhere(number - 1)
     if number > len(plan):
         raise Problem("end", f"All {len(plan)} rounds have run: show the results, or add "
                              "rounds to the activity.")
@@ -182,6 +198,10 @@ def start_round(store: Store, workshop_id: int, activity: dict, present: set[int
     stamp = now()
     seconds = templates.round_seconds(spec)
     with store.write() as db:
+        latest = db.execute("select coalesce(max(number), 0) from connect_rounds "
+                            "where activity_id = ?", [activity["id"]]).fetchone()[0]
+        if latest != number - 1:  # another screen's start got in first
+            raise _started_elsewhere(latest)
         db.execute("update connect_rounds set ended_at = ? where activity_id = ? "
                    "and ended_at is null", [stamp, activity["id"]])
         round_id = db["connect_rounds"].insert({
@@ -252,10 +272,15 @@ def show_summary(store: Store, activity_id: int, show: bool):
 
 # --- what delegates do during a round --------------------------------------
 
-def _running_membership(store: Store, activity_id: int, delegate_id: int):
+def _running_membership(store: Store, activity_id: int, delegate_id: int,
+                        number: int | None = None):
     round_ = latest_round(store, activity_id)
     if not is_running(round_) or round_["kind"] not in ("groups", "merge"):
         raise Problem("not_running", "There is no group round running just now.")
+    if number is not None and number != round_["number"]:
+        # Sent from the card of an earlier round (late, or again after a reconnect).
+        raise Problem("not_running", f"Round {number} is over, so that was not recorded. "
+                                     f"Your card now shows round {round_['number']}.")
     mine = membership(store, round_["id"], delegate_id)
     if mine is None:
         raise Problem("not_in_round", "You are not in a group this round: you will be "
@@ -270,9 +295,10 @@ def group_of(store: Store, group_id: int) -> list[int]:
         [group_id])]
 
 
-def mark_found(store: Store, activity_id: int, delegate_id: int) -> list[int]:
-    """"We've found each other": return the group, whose cards changed."""
-    round_, mine = _running_membership(store, activity_id, delegate_id)
+def mark_found(store: Store, activity_id: int, delegate_id: int,
+               number: int | None = None) -> list[int]:
+    """"We've found each other" (in round `number`, if named): return the group."""
+    round_, mine = _running_membership(store, activity_id, delegate_id, number)
     group = group_of(store, mine["group_id"])
     # In a pair, one tap speaks for both.
     who = group if len(group) == 2 else [delegate_id]
@@ -285,9 +311,9 @@ def mark_found(store: Store, activity_id: int, delegate_id: int) -> list[int]:
 
 
 def declare_known(store: Store, workshop_id: int, activity_id: int, delegate_id: int,
-                  other_id) -> list[int]:
+                  other_id, number: int | None = None) -> list[int]:
     """"We already know each other": remembered for every later round."""
-    round_, mine = _running_membership(store, activity_id, delegate_id)
+    round_, mine = _running_membership(store, activity_id, delegate_id, number)
     group = group_of(store, mine["group_id"])
     if not isinstance(other_id, int) or other_id not in group or other_id == delegate_id:
         raise Problem("not_found", "You can only say that about someone in your group.",
@@ -299,9 +325,10 @@ def declare_known(store: Store, workshop_id: int, activity_id: int, delegate_id:
     return group
 
 
-def cant_find(store: Store, activity_id: int, delegate_id: int) -> float:
+def cant_find(store: Store, activity_id: int, delegate_id: int,
+              number: int | None = None) -> float:
     """"I can't find them": return when the unfound will be regrouped."""
-    round_, mine = _running_membership(store, activity_id, delegate_id)
+    round_, mine = _running_membership(store, activity_id, delegate_id, number)
     if mine["found_at"] is not None:
         raise Problem("already_found", "Your group has already found each other.")
     with store.write() as db:

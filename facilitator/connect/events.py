@@ -3,7 +3,7 @@ from .. import store
 from ..realtime import (coalesced, delegate_room, emit, every_beat, handler, mark, on_arrival,
                         registry, room)
 from ..runsheet import domain as runsheet
-from ..runsheet.events import send_live
+from ..runsheet.events import send_live, shows_winner
 from ..store import now
 from ..validation import Problem, boolean, integer, text
 from ..workshops import domain as workshops
@@ -21,6 +21,20 @@ def _live_connect(workshop_id: int) -> dict:
     """The Connect activity live now, for a phone's action."""
     return runsheet.live_of(store(), workshops.get(store(), workshop_id), (Connect.name,),
                             "Connect is not running just now.")
+
+
+def _card(conn, data) -> tuple[dict, int | None]:
+    """The live Connect activity and the round a phone's tap is about.
+
+    The page names the activity and round of the card it shows, so a tap that arrives
+    after its round (sent late, or again after a reconnect) is refused rather than
+    counted in a later one.
+    """
+    activity = _live_connect(conn.workshop_id)
+    named = data.get("activity_id")
+    if named is not None and named != activity["id"]:
+        raise Problem("not_live", "That activity has ended, so that was not recorded.")
+    return activity, integer(data, "round", "The round", low=1, high=1000, required=False)
 
 
 def _send_cards(workshop_id: int, activity: dict, only=None):
@@ -51,17 +65,24 @@ def _changed(workshop_id: int, activity: dict, delegates):
 
 @handler("connect:start", roles=("facilitator",))
 def start(conn, data):
-    """Facilitator starts the next round of {activity_id}, making it live if it is not.
+    """Facilitator starts the next round of {activity_id, round?}, making it live if it is not.
+
+    With `round` (the number the screen shows as next), a round another screen has just
+    started is not started again: the ack is `conflict`.
 
     Everyone gets `live`; every phone gets its `mine` card; control screens get
     `control` and `progress`.
     """
     activity = _activity(conn, data)
-    workshop = workshops.get(store(), conn.workshop_id)
-    if workshop["live_activity_id"] != activity["id"]:
-        runsheet.set_live(store(), workshop, activity["id"])
-    present = registry.present(conn.workshop_id, OFFLINE_GRACE)
-    round_ = domain.start_round(store(), conn.workshop_id, activity, present)
+    expected = integer(data, "round", "The round", low=1, high=1000, required=False)
+    with shows_winner(conn, "live"):
+        domain.expect_next(store(), activity["id"], expected)
+        workshop = workshops.get(store(), conn.workshop_id)
+        if workshop["live_activity_id"] != activity["id"]:
+            runsheet.set_live(store(), workshop, activity["id"])
+        present = registry.present(conn.workshop_id, OFFLINE_GRACE)
+        round_ = domain.start_round(store(), conn.workshop_id, activity, present,
+                                    expected=expected)
     send_live(conn.workshop_id)
     _send_cards(conn.workshop_id, activity)
     send_control(conn.workshop_id)
@@ -112,9 +133,9 @@ def _joined(conn) -> int:
 
 @handler("connect:found", roles=("delegate",))
 def found(conn, data):
-    """Phone: "We've found each other". The group's phones get `mine`."""
-    activity = _live_connect(conn.workshop_id)
-    group = domain.mark_found(store(), activity["id"], _joined(conn))
+    """Phone: "We've found each other" {activity_id?, round?}. The group's phones get `mine`."""
+    activity, number = _card(conn, data)
+    group = domain.mark_found(store(), activity["id"], _joined(conn), number)
     _changed(conn.workshop_id, activity, group)
     return {}
 
@@ -122,9 +143,9 @@ def found(conn, data):
 @handler("connect:know", roles=("delegate",))
 def know(conn, data):
     """Phone: "We already know each other" about {delegate_id} in the same group."""
-    activity = _live_connect(conn.workshop_id)
+    activity, number = _card(conn, data)
     group = domain.declare_known(store(), conn.workshop_id, activity["id"], _joined(conn),
-                                 data.get("delegate_id"))
+                                 data.get("delegate_id"), number)
     _changed(conn.workshop_id, activity, group)
     return {}
 
@@ -132,8 +153,8 @@ def know(conn, data):
 @handler("connect:cant_find", roles=("delegate",))
 def cant_find(conn, data):
     """Phone: "I can't find them" -> ack {regroup_at}; regrouped once the grace period ends."""
-    activity = _live_connect(conn.workshop_id)
-    regroup_at = domain.cant_find(store(), activity["id"], _joined(conn))
+    activity, number = _card(conn, data)
+    regroup_at = domain.cant_find(store(), activity["id"], _joined(conn), number)
     affected = {conn.delegate_id}
     if now() >= regroup_at:
         round_ = domain.latest_round(store(), activity["id"])

@@ -92,8 +92,17 @@ def close_expired(store: Store) -> list[int]:
     return due
 
 
+def applied(store: Store, activity_id: int, delegate_id: int, client_id: str) -> bool:
+    """Whether an answer with this client-made id was already stored for this prompt."""
+    return store.one("select 1 as yes from response_ids where delegate_id = ? and "
+                     "client_id = ?", [delegate_id, f"{activity_id}:{client_id}"]) is not None
+
+
 def answer(store: Store, activity: dict, delegate_id: int, client_id: str, value) -> dict:
     """Store a delegate's answer (replacing their earlier one); a resent id applies once."""
+    if applied(store, activity["id"], delegate_id, client_id):
+        # Sent again because its ack was lost: it counted, even if the prompt closed since.
+        return mine(store, activity["id"], delegate_id)
     if not is_open(state(store, activity["id"])):
         raise Problem("closed", "Time's up: this prompt is closed, so your answer was not "
                                 "taken.")

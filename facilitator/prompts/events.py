@@ -46,8 +46,11 @@ def answer(conn, data):
     """
     if conn.delegate_id is None:
         raise Problem("not_joined", "Join the workshop first.")
-    activity = _live_prompt(conn.workshop_id)
     named = data.get("activity_id")
+    stored = _stored_before(conn, data, named)
+    if stored is not None:
+        return stored
+    activity = _live_prompt(conn.workshop_id)
     if named is not None and named != activity["id"]:
         # Saved offline for a prompt that has moved on: never count it on another one.
         raise Problem("not_live", "That question has closed, so your answer was not counted.")
@@ -56,6 +59,20 @@ def answer(conn, data):
     current = domain.answer(store(), activity, conn.delegate_id, client_id, value)
     mark("prompt", conn.workshop_id)
     return {"answer": current}
+
+
+def _stored_before(conn, data, named):
+    """The ack for a resend of an answer already stored (its first ack was lost on the
+    way), whatever is live now; None for anything else."""
+    if isinstance(named, bool) or not isinstance(named, int):
+        return None
+    try:
+        client_id = text(data, "client_id", "The answer's id", max_len=64)
+    except Problem:
+        return None
+    if not domain.applied(store(), named, conn.delegate_id, client_id):
+        return None
+    return {"answer": domain.mine(store(), named, conn.delegate_id)}
 
 
 @handler("prompt:close", roles=("facilitator",))

@@ -66,6 +66,9 @@ def ask(conn, data):
     """
     if conn.delegate_id is None:
         raise Problem("not_joined", "Join the workshop first.")
+    stored = _stored_before(conn, data)
+    if stored is not None:
+        return stored
     activity = _live_qa(conn.workshop_id)
     client_id = text(data, "client_id", "The question's id", max_len=64)
     question_text = text(data, "text", "Your question",
@@ -77,6 +80,18 @@ def ask(conn, data):
     if created:
         _send(activity, [question])
     return {"question": views.own_question(question)}
+
+
+def _stored_before(conn, data):
+    """The ack for a resend of a question already stored (its first ack was lost on the
+    way), even once the session is no longer live; None for anything else."""
+    try:
+        client_id = text(data, "client_id", "The question's id", max_len=64)
+    except Problem:
+        return None
+    question = store().one("select * from qa_questions where delegate_id = ? and "
+                           "client_id = ?", [conn.delegate_id, client_id])
+    return {"question": views.own_question(question)} if question else None
 
 
 @handler("qa:vote", roles=("delegate",))

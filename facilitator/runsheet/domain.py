@@ -77,10 +77,20 @@ def duplicate_activity(store: Store, workshop_id: int, activity_id) -> dict:
 
 
 def update_activity(store: Store, workshop_id: int, activity_id, title: str,
-                    config: dict) -> dict:
-    """Change an activity's title and settings."""
+                    config: dict, expected_updated_at=None) -> dict:
+    """Change an activity's title and settings.
+
+    With `expected_updated_at` (the activity as the screen last saw it), an edit made
+    against an older version is refused, so two screens saving at once leave one edit.
+    """
     activity = get_activity(store, workshop_id, activity_id)
     with store.write() as db:
+        if expected_updated_at is not None and db.execute(
+                "select updated_at from activities where id = ?",
+                [activity["id"]]).fetchone()[0] != expected_updated_at:
+            raise Problem("conflict", "This activity was changed from another screen a "
+                                      "moment ago; the run sheet now shows it. Edit it "
+                                      "again to change it further.")
         db["activities"].update(activity["id"], {
             "title": title, "config": json.dumps(config), "updated_at": now()})
     return get_activity(store, workshop_id, activity["id"])
@@ -110,6 +120,13 @@ def move_activity(store: Store, workshop_id: int, activity_id, index: int) -> li
     return list_activities(store, workshop_id)
 
 
+def settle(store: Store):
+    """Return once every write under way is on disk (an empty write joins the commit in
+    progress), e.g. the change a refused command lost to."""
+    with store.write():
+        pass
+
+
 def set_live(store: Store, workshop: dict, activity_id, expected_version=None) -> dict:
     """Make one activity live (None shows the join screen); return the workshop.
 
@@ -126,13 +143,19 @@ def set_live(store: Store, workshop: dict, activity_id, expected_version=None) -
             sql += " and state_version = ?"
             params.append(expected_version)
         if db.execute(sql, params).rowcount != 1:
-            raise Problem("conflict", "Another control screen changed what is live "
-                          "a moment ago; your screen now shows the current state.")
+            raise _live_changed()
     return store.one("select * from workshops where id = ?", [workshop["id"]])
+
+
+def _live_changed() -> Problem:
+    return Problem("conflict", "Another control screen changed what is live a moment ago; "
+                               "your screen now shows the current state.")
 
 
 def step(store: Store, workshop: dict, delta: int, expected_version=None) -> dict:
     """Go live with the next (+1) or previous (-1) activity in the run sheet."""
+    if expected_version is not None and workshop["state_version"] != expected_version:
+        raise _live_changed()  # "next" from what this screen showed, not from what is live now
     order = [a["id"] for a in list_activities(store, workshop["id"])]
     if not order:
         raise Problem("empty", "The run sheet is empty: add an activity first.")

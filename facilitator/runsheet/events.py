@@ -1,7 +1,11 @@
 """Socket.IO events for preparing the run sheet and stepping through it."""
-from .. import store
+import contextlib
+
+from flask import request
+
+from .. import socketio, store
 from ..realtime import emit, handler, room
-from ..validation import Problem, integer, text
+from ..validation import Problem, integer, invalid, text
 from ..workshops import domain as workshops
 from . import domain, views
 from .kinds import KINDS, kind_of
@@ -28,13 +32,38 @@ def when_live(fn):
     return fn
 
 
-def send_live(workshop_id: int):
-    """Tell every screen of a workshop what is live now (after the live hooks)."""
+def _live_now(workshop_id: int) -> dict:
+    """What is live now, after the live hooks."""
     workshop = workshops.get(store(), workshop_id)
     activity = domain.live_activity(store(), workshop)
     for hook in LIVE_HOOKS:
         hook(workshop, activity)
-    emit("live", views.live(store(), workshop), to=room(workshop_id))
+    return views.live(store(), workshop)
+
+
+def send_live(workshop_id: int):
+    """Tell every screen of a workshop what is live now (after the live hooks)."""
+    emit("live", _live_now(workshop_id), to=room(workshop_id))
+
+
+@contextlib.contextmanager
+def shows_winner(conn, *events):
+    """Around a control screen's command: if it is refused with `conflict`, send that
+    screen the state it lost to (`live`, `runsheet`) once that is on disk, before the
+    ack, so each screen shows which command applied."""
+    try:
+        yield
+    except Problem as problem:
+        if problem.code == "conflict":
+            domain.settle(store())
+            # Straight down this screen's socket (not through a message queue): before the ack.
+            if "live" in events:
+                socketio.emit("live", _live_now(conn.workshop_id), to=request.sid,
+                              ignore_queue=True)
+            if "runsheet" in events:
+                socketio.emit("runsheet", views.runsheet(store(), conn.workshop_id),
+                              to=request.sid, ignore_queue=True)
+        raise
 
 
 def _version(data: dict):
@@ -63,7 +92,13 @@ def activity_update(conn, data):
     """
     current = domain.get_activity(store(), conn.workshop_id, data.get("activity_id"))
     title, config = _activity_fields(data, current["kind"])
-    activity = domain.update_activity(store(), conn.workshop_id, current["id"], title, config)
+    seen = data.get("updated_at")
+    if seen is not None and (isinstance(seen, bool) or not isinstance(seen, (int, float))):
+        raise invalid("updated_at must be the activity's, as this screen was sent it.",
+                      "updated_at")
+    with shows_winner(conn, "runsheet"):
+        activity = domain.update_activity(store(), conn.workshop_id, current["id"], title,
+                                          config, seen)
     _runsheet_changed(conn.workshop_id)
     workshop = workshops.get(store(), conn.workshop_id)
     if workshop["live_activity_id"] == activity["id"]:
@@ -104,14 +139,16 @@ def live_set(conn, data):
     """Facilitator makes {activity_id | null, version?} live; every screen gets `live`."""
     activity_id = data.get("activity_id")
     workshop = workshops.get(store(), conn.workshop_id)
-    workshop = domain.set_live(store(), workshop, activity_id, _version(data))
+    with shows_winner(conn, "live"):
+        workshop = domain.set_live(store(), workshop, activity_id, _version(data))
     send_live(workshop["id"])
     return {"version": workshop["state_version"]}
 
 
 def _step(conn, data, delta):
     workshop = workshops.get(store(), conn.workshop_id)
-    workshop = domain.step(store(), workshop, delta, _version(data))
+    with shows_winner(conn, "live"):
+        workshop = domain.step(store(), workshop, delta, _version(data))
     send_live(workshop["id"])
     return {"version": workshop["state_version"]}
 

@@ -7,7 +7,7 @@ from .kinds import KINDS
 def activity(a: dict) -> dict:
     """An activity as the control screen edits it."""
     return {"id": a["id"], "kind": a["kind"], "title": a["title"],
-            "position": a["position"], "config": a["config"]}
+            "position": a["position"], "config": a["config"], "updated_at": a["updated_at"]}
 
 
 def runsheet(store: Store, workshop_id: int) -> list[dict]:

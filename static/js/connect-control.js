@@ -6,7 +6,8 @@ export function connectControls(activity, control, progress, { act, exportBase }
   const id = activity.id;
   const next = activity.next;
   const buttons = h('div', { class: 'button-row' },
-    next ? h('button', { type: 'button', onclick: () => act('connect:start', { activity_id: id }) },
+    // Naming the round: if another control screen has just started it, it is not started twice.
+    next ? h('button', { type: 'button', onclick: () => act('connect:start', { activity_id: id, round: next.number }) },
       round?.running ? `End this round and start round ${next.number}` : `Start round ${next.number}`) : null,
     round?.running ? h('button', { type: 'button', class: 'secondary', onclick: () => act('connect:extend', { activity_id: id, seconds: 60 }) }, '+1 min') : null,
     round?.running ? h('button', { type: 'button', class: 'secondary', onclick: () => act('connect:extend', { activity_id: id, seconds: -60 }) }, '−1 min') : null,

@@ -2,13 +2,18 @@
 import { h } from './dom.js';
 import { phaseLine, roundLabel, timer } from './activities.js';
 
-function member(m, act, round) {
+// Taps name the activity and round of the card, so one that arrives late is refused
+// rather than counted in the next round.
+const about = (activity) => ({ activity_id: activity.id, round: activity.round.number });
+
+function member(m, act, activity) {
+  const { round } = activity;
   return h('li', { class: 'member' },
     h('span', { class: 'member-name' }, m.name || 'Someone', m.found ? h('span', { class: 'tick', 'aria-label': 'has found the group' }, ' ✓') : null),
     h('span', { class: 'muted' }, [m.organisation, m.role].filter(Boolean).join(' · ')),
     round.running ? (m.known
       ? h('span', { class: 'known' }, 'You already knew each other')
-      : h('button', { type: 'button', class: 'link small', onclick: () => act('connect:know', { delegate_id: m.id }) },
+      : h('button', { type: 'button', class: 'link small', onclick: () => act('connect:know', { ...about(activity), delegate_id: m.id }) },
         'We already know each other')) : null);
 }
 
@@ -35,17 +40,17 @@ function groupCard(activity, mine, act, notice, now) {
   return h('section', { class: 'card-connect', 'aria-label': 'Your group' },
     h('p', { class: 'meet-at' }, h('span', { class: 'muted' }, 'Meet at'), h('strong', {}, group.meeting_point)),
     h('h3', {}, pair ? 'Your partner' : `Your group (${group.members.length + 1} with you)`),
-    h('ul', { class: 'members' }, group.members.map((m) => member(m, act, round))),
+    h('ul', { class: 'members' }, group.members.map((m) => member(m, act, activity))),
     troikaRole(group, round, now),
     h('p', { class: 'prompt-small' }, round.prompt),
     round.running ? (group.found
       ? h('p', { class: 'found-banner' }, pair ? "You've found each other ✓" : "You're with your group ✓")
       : h('div', { class: 'stack' },
-        h('button', { type: 'button', class: 'big', onclick: () => act('connect:found') },
+        h('button', { type: 'button', class: 'big', onclick: () => act('connect:found', about(activity)) },
           pair ? "We've found each other" : "I've found my group"),
         group.cant_find
           ? h('p', { class: 'notice' }, notice || "We'll regroup you shortly if they haven't turned up.")
-          : h('button', { type: 'button', class: 'secondary big', onclick: () => act('connect:cant_find') }, "I can't find them")))
+          : h('button', { type: 'button', class: 'secondary big', onclick: () => act('connect:cant_find', about(activity)) }, "I can't find them")))
       : null);
 }
 

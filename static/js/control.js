@@ -249,9 +249,13 @@ function activityData() {
   };
 }
 
+// The version of the activity being edited: a save over someone else's newer one is refused.
+let editedAt = null;
+
 function edit(activity) {
   $('#add-activity').open = true;
   $('#activity-id').value = activity.id;
+  editedAt = activity.updated_at;
   $('#activity-kind').value = activity.kind;
   $('#activity-kind').disabled = true;
   $('#activity-title').value = activity.title;
@@ -302,6 +306,7 @@ function edit(activity) {
 function resetActivityForm() {
   form.reset();
   $('#activity-id').value = '';
+  editedAt = null;
   $('#activity-kind').disabled = false;
   $('#activity-save').textContent = 'Add to run sheet';
   $('#activity-cancel').hidden = true;
@@ -347,7 +352,7 @@ form.addEventListener('submit', async (event) => {
   const id = $('#activity-id').value;
   const data = activityData();
   const answer = id
-    ? await act('activity:update', { ...data, activity_id: Number(id) }, '#activity-error')
+    ? await act('activity:update', { ...data, activity_id: Number(id), updated_at: editedAt }, '#activity-error')
     : await act('activity:add', data, '#activity-error');
   if (answer.ok) resetActivityForm();
 });

@@ -38,13 +38,21 @@ export function createPromptPhone({ live, code }) {
     update();
   }
 
+  // After every (re)connect. The server keeps the answer if its prompt is still open,
+  // confirms it if it had arrived before, or says why not: the phone shows which.
   function resend() {
     const item = pending.read();
-    if (item && state.activity && item.activity_id !== state.activity.id) {
-      pending.write(null);  // that prompt has moved on
-      return;
-    }
-    if (item) send(item).then((answer) => { if (answer.ok) { state.answer = answer.answer; update(); } });
+    if (!item) return;
+    send(item).then((answer) => {
+      const here = state.activity?.id === item.activity_id;
+      if (answer.ok && here) {
+        state.answer = answer.answer;
+        state.note = 'Your answer is in. You can change it until time is up.';
+      } else if (!answer.ok && !['offline', 'timeout'].includes(answer.error)) {
+        state.note = `Not sent: ${answer.message}`;
+      }
+      update();
+    });
   }
 
   function pollForm(a) {
