@@ -235,7 +235,11 @@ def end_round(store: Store, activity_id: int) -> dict:
     if not is_running(round_):
         raise Problem("not_running", "No round is running.")
     with store.write() as db:
-        db.execute("update connect_rounds set ended_at = ? where id = ?", [now(), round_["id"]])
+        # Conditional: of two screens (or processes) ending it at once, one ends it.
+        ended = db.execute("update connect_rounds set ended_at = ? "
+                           "where id = ? and ended_at is null", [now(), round_["id"]])
+    if ended.rowcount != 1:
+        raise Problem("conflict", "Another control screen ended this round a moment ago.")
     return latest_round(store, activity_id)
 
 

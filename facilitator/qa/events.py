@@ -2,7 +2,7 @@
 from .. import store
 from ..realtime import coalesced, delegate_room, emit, handler, mark, room
 from ..runsheet import domain as runsheet
-from ..runsheet.events import send_live
+from ..runsheet.events import runsheet_changed, send_live
 from ..validation import Problem, boolean, choice, text, text_list
 from ..workshops import domain as workshops
 from . import domain, views
@@ -196,6 +196,7 @@ def settings(conn, data):
     qa = views.moderation(store(), activity)
     emit("qa:session", qa, to=room(conn.workshop_id, "facilitator"))
     emit("qa:session", qa, to=room(conn.workshop_id, "panel"))
+    runsheet_changed(conn.workshop_id)  # the settings are the activity's: keep edit forms current
     if workshops.get(store(), conn.workshop_id)["live_activity_id"] == activity["id"]:
         send_live(conn.workshop_id)
     return {"qa": qa}

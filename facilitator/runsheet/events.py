@@ -18,7 +18,8 @@ def _activity_fields(data: dict, kind_name: str):
     return text(data, "title", "The title", max_len=TITLE_MAX), kind.config(data)
 
 
-def _runsheet_changed(workshop_id: int):
+def runsheet_changed(workshop_id: int):
+    """Control screens get the whole `runsheet`, panels its outline, after an edit."""
     emit("runsheet", views.runsheet(store(), workshop_id), to=room(workshop_id, "facilitator"))
     emit("runsheet", views.outline(store(), workshop_id), to=room(workshop_id, "panel"))
 
@@ -80,7 +81,7 @@ def activity_add(conn, data):
     kind = data.get("kind")
     title, config = _activity_fields(data, kind)
     activity = domain.add_activity(store(), conn.workshop_id, kind, title, config)
-    _runsheet_changed(conn.workshop_id)
+    runsheet_changed(conn.workshop_id)
     return {"activity": views.activity(activity)}
 
 
@@ -99,7 +100,7 @@ def activity_update(conn, data):
     with shows_winner(conn, "runsheet"):
         activity = domain.update_activity(store(), conn.workshop_id, current["id"], title,
                                           config, seen)
-    _runsheet_changed(conn.workshop_id)
+    runsheet_changed(conn.workshop_id)
     workshop = workshops.get(store(), conn.workshop_id)
     if workshop["live_activity_id"] == activity["id"]:
         send_live(workshop["id"])
@@ -111,7 +112,7 @@ def activity_duplicate(conn, data):
     """Facilitator copies {activity_id} to just after it -> ack {activity}; control screens
     get `runsheet`."""
     activity = domain.duplicate_activity(store(), conn.workshop_id, data.get("activity_id"))
-    _runsheet_changed(conn.workshop_id)
+    runsheet_changed(conn.workshop_id)
     return {"activity": views.activity(activity)}
 
 
@@ -119,7 +120,7 @@ def activity_duplicate(conn, data):
 def activity_delete(conn, data):
     """Facilitator removes {activity_id}; if it was live, the join screen shows."""
     was_live = domain.delete_activity(store(), conn.workshop_id, data.get("activity_id"))
-    _runsheet_changed(conn.workshop_id)
+    runsheet_changed(conn.workshop_id)
     if was_live:
         send_live(conn.workshop_id)
     return {}
@@ -130,7 +131,7 @@ def activity_move(conn, data):
     """Facilitator moves {activity_id, index} (0 = first); control screens get `runsheet`."""
     index = integer(data, "index", "The position", low=0, high=10_000)
     domain.move_activity(store(), conn.workshop_id, data.get("activity_id"), index)
-    _runsheet_changed(conn.workshop_id)
+    runsheet_changed(conn.workshop_id)
     return {}
 
 
