@@ -308,13 +308,14 @@ def _exported(row: dict) -> dict:
     return out
 
 
-def workshop_data(store: Store, workshop_id: int) -> dict[str, list[dict]]:
-    """Every row of every table that belongs to a workshop, parents first, without
-    the secret hashes: what an export holds and what deletion removes."""
+def workshop_tables(store: Store, workshop_id: int):
+    """(table, rows) for every table, parents first: every row that belongs to a
+    workshop, without the secret hashes; what an export holds and what deletion
+    removes. One table at a time, so a caller can let others run in between."""
     owned = _owned_ids(store, workshop_id)
-    return {table: [_exported(r) for r in store.all(
-                f"select * from {table} where {condition} order by rowid", owned)]
-            for table, condition in reversed(OWNED)}
+    for table, condition in reversed(OWNED):
+        yield table, [_exported(r) for r in store.all(
+            f"select * from {table} where {condition} order by rowid", owned)]
 
 
 def delete_workshop(store: Store, workshop_id: int, owned: dict | None = None,

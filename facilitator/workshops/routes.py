@@ -12,7 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
 from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_options_header
 
-from .. import cluster, security, store
+from .. import cluster, security, socketio, store
 from ..csvexport import download
 from ..network import public_base
 from ..runsheet import domain as runsheet
@@ -228,30 +228,55 @@ def _control_csv_exports(key: str, workshop: dict):
                 response.get_data()
 
 
+def _data_json(tables, exported_at: str):
+    """data.json in pieces: a few hundred rows each, one row per line."""
+    yield '{\n "exported_at": %s,\n "tables": {' % json.dumps(exported_at)
+    for number, (table, rows) in enumerate(tables):
+        yield ("," if number else "") + f"\n  {json.dumps(table)}: ["
+        for start in range(0, len(rows), 250):
+            yield ("," if start else "") + ",".join(
+                "\n   " + json.dumps(row, ensure_ascii=False) for row in rows[start:start + 250])
+        yield "\n  ]"
+    yield "\n }\n}\n"
+
+
 @bp.get("/control/<key>/export")
 def export(key):
-    """Everything stored about one workshop in one ZIP: every row as JSON, and the CSVs."""
+    """Everything stored about one workshop in one ZIP: every row as JSON, and the CSVs.
+
+    A large event's export takes a few hundred milliseconds of work: it is done
+    in small pieces, letting every phone's events through in between.
+    """
     workshop = facilitator_workshop(key)
     when = datetime.now(timezone.utc)
-    tables = domain.workshop_data(store(), workshop["id"])
-    delegates = download("delegates.csv", ["name", "organisation", "role", "sector", "source",
-                                           "joined"],
-                         ([d["name"], d["organisation"], d["role"], d["sector"], d["source"],
-                           "yes" if d["joined_at"] else "no"] for d in tables["delegates"]))
+    delegates = []
+
+    def tables():
+        for table, rows in domain.workshop_tables(store(), workshop["id"]):
+            if table == "delegates":
+                delegates.extend(rows)
+            socketio.sleep(0)
+            yield table, rows
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", EXPORT_README.format(
             title=workshop["title"], code=workshop["code"],
             when=when.isoformat(timespec="seconds")))
-        archive.writestr("data.json", json.dumps(
-            {"exported_at": when.isoformat(timespec="seconds"), "tables": tables},
-            ensure_ascii=False, indent=1))
-        archive.writestr("csv/delegates.csv", delegates.get_data())
+        with archive.open("data.json", "w") as data:
+            for piece in _data_json(tables(), when.isoformat(timespec="seconds")):
+                data.write(piece.encode())
+                socketio.sleep(0)
+        archive.writestr("csv/delegates.csv", download(
+            "delegates.csv", ["name", "organisation", "role", "sector", "source", "joined"],
+            ([d["name"], d["organisation"], d["role"], d["sector"], d["source"],
+              "yes" if d["joined_at"] else "no"] for d in delegates)).get_data())
         written = {"delegates.csv"}
         for name, data in _control_csv_exports(key, workshop):
             if name not in written:
                 written.add(name)
                 archive.writestr(f"csv/{name}", data)
+            socketio.sleep(0)
     filename = f"workshop-{workshop['code']}-{when:%Y%m%d-%H%M}.zip"
     return Response(buffer.getvalue(), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
