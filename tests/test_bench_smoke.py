@@ -22,6 +22,8 @@ SMOKE = {
     "pairing_rounds": ["--rosters", "24", "--sizes", "2,4", "--rounds", "3", "--seeds", "2"],
     "planner": ["--only", "5-3-7", "4-4-5", "--time-limit", "2"],
     "scaleout": ["--phones", "20", "--reps", "2"],
+    "loop_lag": ["--phones", "30", "--reps", "1", "--settle", "0.2"],
+    "reconnect_storm": ["--phones", "30", "--reps", "1", "--restart-delay", "0"],
 }
 
 
