@@ -234,3 +234,36 @@ def test_behind_a_trusted_proxy_each_phone_is_known_by_its_own_address(tmp_path)
     assert guesser.status_code == 429 and neighbour.status_code == 404
     app.extensions["facilitator.store"].close()
     security.guesses.__init__()
+
+
+# --- message size -------------------------------------------------------------
+
+@pytest.mark.live
+def test_a_message_over_16_kib_is_refused_and_the_room_carries_on(live_server):
+    import socketio as sio_client
+    from test_live_server import connect, join, next_event
+
+    async def scenario():
+        w = live_server.create_workshop()
+        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
+        await next_event(fac, "snapshot")
+        other = await join(live_server, w, "Ann Lee")
+        heavy = sio_client.AsyncClient(reconnection=False)
+        gone = asyncio.Event()
+        heavy.on("disconnect", lambda *args: gone.set())
+        await heavy.connect(live_server.url, auth={"role": "delegate", "code": w["code"]},
+                            transports=["websocket"], wait_timeout=10)
+        # Just under the cap: read, and answered with a clear error.
+        ack = await heavy.call("roster:search", {"q": "x" * (15 * 1024)}, timeout=10)
+        assert ack["ok"] is False and ack["error"] == "invalid" and ack["message"]
+        # Over it: the connection is closed instead of the message being read.
+        await heavy.emit("roster:search", {"q": "x" * (17 * 1024)})
+        await asyncio.wait_for(gone.wait(), 10)
+        # Everyone else is served as before.
+        assert (await other.call("roster:search", {"q": "an"}, timeout=10))["ok"]
+        ack = await fac.call("activity:add", {"kind": "message", "title": "Still here"})
+        assert ack["ok"]
+        for client in (fac, other):
+            await client.disconnect()
+
+    asyncio.run(scenario())
