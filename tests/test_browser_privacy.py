@@ -78,3 +78,25 @@ def test_the_data_section_at_laptop_width(screens, live_server):  # noqa: F811
         inner = control.locator(element).bounding_box()
         assert box["x"] <= inner["x"] and inner["x"] + inner["width"] <= box["x"] + box["width"]
     screens.assert_no_script_errors()
+
+
+def test_a_removed_delegate_is_signed_out_and_told_so(screens, live_server):  # noqa: F811
+    workshop = live_server.create_workshop("Heron Ward day")
+    control = screens.open("control", f"/control/{workshop['key']}", viewport=LAPTOP)
+    expect(control.locator("#status")).to_have_text("Live")
+    phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+    join(phone, "Rowan Pryce", "Eastmoor Council", "Planner")
+    expect(phone.locator(".me-name")).to_have_text("Rowan Pryce")
+
+    row = control.locator("#delegates tr", has_text="Rowan Pryce")
+    control.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Remove").click()
+    expect(row).to_contain_text("Removed")
+    expect(row.get_by_role("button", name="Let back in")).to_be_visible()
+
+    expect(phone.locator("#app")).to_contain_text(
+        "The facilitator has removed you from this workshop.", timeout=LIVE_TIMEOUT)
+    expect(phone.locator("#status")).to_have_text("Removed")
+    assert phone.evaluate("() => Object.keys(localStorage)") == []
+    assert phone.viewport_size["width"] == PHONE["width"]
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
