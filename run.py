@@ -34,7 +34,7 @@ import logging  # noqa: E402
 import resource  # noqa: E402
 import socket  # noqa: E402
 
-from facilitator import create_app, network, realtime, socketio  # noqa: E402
+from facilitator import create_app, health, network, socketio  # noqa: E402
 
 
 def raise_file_limit(wanted: int):
@@ -93,9 +93,9 @@ if __name__ == "__main__":
     application = create_app()
     # Everything loaded so far lives as long as the server: keep it out of the
     # full garbage collections that otherwise pause every phone, and run those
-    # at quiet moments (see realtime.FullCollections).
+    # at quiet moments (see health.FullCollections).
     gc.freeze()
-    realtime.full_collections.take_over()
+    health.full_collections.take_over()
     print(banner(application), flush=True)
     try:
         serve(application)

@@ -101,7 +101,7 @@ def test_roster_header_and_row_problems_are_explained():
 def test_full_collections_wait_for_a_quiet_moment():
     import gc
 
-    from facilitator.realtime import FullCollections
+    from facilitator.health import FullCollections
     saved = gc.get_threshold()
     collector = FullCollections(every=3600, rescan=3600)
     try:

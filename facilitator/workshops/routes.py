@@ -14,9 +14,10 @@ from werkzeug.http import parse_options_header
 
 from .. import cluster, security, socketio, store
 from ..csvexport import download
+from ..health import loop_monitor
 from ..network import public_base
+from ..realtime import emit, room
 from ..runsheet import domain as runsheet
-from ..realtime import emit, loop_monitor, room
 from ..runsheet.kinds import KINDS
 from ..validation import Problem, text
 from ..web import facilitator_workshop
