@@ -18,11 +18,11 @@ import contextlib
 import gc
 import json
 import logging
-import math
 import os
 import platform
 import re
 import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -37,6 +37,7 @@ from pathlib import Path
 
 import psutil
 import socketio
+from common import disconnect, median, pct, print_report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -124,24 +125,19 @@ def raise_file_limit():
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def pct(values, p):
-    """Nearest-rank percentile, in ms to 0.1, of a list of seconds (None if empty)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = max(0, math.ceil(p / 100 * len(ordered)) - 1)
-    return round(ordered[index] * 1000, 1)
+def prepare_load_generator() -> int:
+    """Lift the open-file limit (the new limit is returned) and turn SIGTERM and SIGHUP
+    into SystemExit, so that the `finally` blocks still kill the servers."""
+    nofile = raise_file_limit()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: sys.exit(1))
+    return nofile
 
 
-def summary(values):
-    """p50/p90/p99/max in ms of a list of seconds."""
+def summary_p90(values):
+    """n, p50/p90/p99/max in ms of a list of seconds."""
     return {"n": len(values), "p50_ms": pct(values, 50), "p90_ms": pct(values, 90),
             "p99_ms": pct(values, 99), "max_ms": pct(values, 100)}
-
-
-def median(values):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), 1) if values else None
 
 
 def ratio(a, b):
@@ -156,11 +152,15 @@ class Server:
         self.env = env
         self.proc = None
 
-    def start(self, timeout=30):
+    def spawn(self):
+        """Start the process, its output going to `log_path` (it does not wait)."""
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log, env=self.env,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.ps = psutil.Process(self.proc.pid)
+
+    def start(self, timeout=30):
+        self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -210,6 +210,16 @@ class Server:
             if len(first) >= limit:
                 break
         return {"lines": len(text.splitlines()), "problem_lines": len(hits), "first": first}
+
+
+def app_server(tmp: Path, mode: str, log_name="server.log") -> Server:
+    """The app (run.py) on a free port, with its database and log in `tmp`; the
+    links it hands out point at it."""
+    port = free_port()
+    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
+    return Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
+                              "--port", str(port), "--database", str(tmp / "bench.db"),
+                              "--async-mode", mode], tmp / log_name, port)
 
 
 # How clients reach the server: scaleout.py sets these for HTTPS with its own
@@ -271,12 +281,7 @@ class Swarm:
         return client
 
     async def close(self):
-        async def one(c):
-            try:
-                await asyncio.wait_for(c.disconnect(), 10)
-            except Exception:  # noqa: BLE001 - teardown must go on
-                pass
-        await asyncio.wait_for(asyncio.gather(*[one(c) for c in self.clients]), 60)
+        await asyncio.wait_for(asyncio.gather(*[disconnect(c) for c in self.clients]), 60)
 
 
 async def storm(swarm: Swarm, count: int, wave: int, open_one, wave_timeout: float,
@@ -389,10 +394,7 @@ class Target:
         self.report["client_disconnects_during_run"] = self.swarm.disconnects
         await self.swarm.close()
         for client in self.others:
-            try:
-                await asyncio.wait_for(client.disconnect(), 10)
-            except Exception:  # noqa: BLE001 - teardown must go on
-                pass
+            await disconnect(client)
 
 
 # ---------------------------------------------------------------- the two targets
@@ -465,7 +467,7 @@ async def prepare_product(server: Server, args) -> Target:
     target.send, target.payload_size = send, payload_size
     n = len(target.receivers)
     target.report = {
-        "join": {**summary(latencies), "total_s": round(total, 2),
+        "join": {**summary_p90(latencies), "total_s": round(total, 2),
                  "joins_per_s": round(len(latencies) / total, 1) if total else None,
                  "failed": errors, "server_cpu_s": round(cpu_join, 2),
                  "loop": join_stalls,
@@ -535,7 +537,7 @@ async def prepare_bare(server: Server, args, product_payload_size) -> Target:
     target.send, target.payload_size = send, payload_size
     n = len(target.receivers)
     target.report = {
-        "connect_and_ack": {**summary(latencies), "total_s": round(total, 2),
+        "connect_and_ack": {**summary_p90(latencies), "total_s": round(total, 2),
                             "failed": errors, "server_cpu_s": round(cpu_join, 2),
                             "phases_p50_p99_ms": {name: [pct(v, 50), pct(v, 99)]
                                                   for name, v in phases.items() if v}},
@@ -589,22 +591,15 @@ def main():
     if not (1 <= args.phones <= 5000 and 1 <= args.reps <= 200 and 1 <= args.wave):
         parser.error("phones must be 1..5000, reps 1..200, wave >= 1")
 
-    nofile = raise_file_limit()
-    # SIGTERM/SIGHUP become SystemExit so the finally below kills the servers.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()  # the finally below kills the servers
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-join-broadcast-"))
     bare_file = tmp / "bare_server.py"
     bare_file.write_text(BARE_SERVER)
-    product_port, bare_port = free_port(), free_port()
-    product = Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                 "--port", str(product_port), "--database",
-                                 str(tmp / "bench.db"), "--async-mode", args.mode],
-                     tmp / "product.log", product_port)
+    product = app_server(tmp, args.mode, "product.log")
+    bare_port = free_port()
     bare = Server("bare", [sys.executable, str(bare_file), args.mode, str(bare_port)],
                   tmp / "bare.log", bare_port)
-    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{product_port}")
 
     out = {"benchmark": "join_broadcast", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "wave": args.wave,
@@ -668,11 +663,7 @@ def main():
                                 out.get("bare", {}).get("rss", {}).get("kb_per_client")),
     }
     out["elapsed_s"] = round(time.monotonic() - started, 1)
-    text = json.dumps(out, indent=1)
-    # Lists of numbers on one line each, so the per-repetition figures stay readable.
-    text = re.sub(r"\[\s+([-\d.,\s]+?)\s+\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    print(text)
+    print_report(out, nulls=False)
     return 1 if "error" in out else 0
 
 
@@ -755,6 +746,15 @@ def run_against(server, scenario, args, out: dict):
     finally:
         server.stop()
         out["server_log"] = server.log_problems()
+
+
+def keep_or_remove(tmp: Path, args, out: dict):
+    """With --keep-logs the report names the temp dir (server log, database), which
+    stays; else it is removed."""
+    if args.keep_logs:
+        out["server_log"]["dir"] = str(tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _version(name):

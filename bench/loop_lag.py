@@ -58,36 +58,43 @@ per-repetition figures and medians; every wait is bounded; the server is killed 
 import argparse
 import asyncio
 import bisect
-import json
 import math
 import os
-import re
-import shutil
-import signal
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
-import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    add_sitecustomize,
+    counted_client,
+    disconnect_all,
+    finish,
+    in_waves,
+    join_delegate,
+    join_measured,
+    lag_monitor,
+    median,
+    ms,
+    open_client,
+    ping_in_turn,
+    schedstat,
+    summary,
+)
 from join_broadcast import (
-    HOST,
-    ROOT,
     Server,
+    app_server,
     client_log,
     create_workshop,
-    free_port,
+    keep_or_remove,
     machine,
-    pct,
-    raise_file_limit,
+    prepare_load_generator,
     run_against,
     versions,
 )
-from poll_burst import schedstat
 
 NOTE = ("The load generator (one asyncio process decoding every frame of N phones and a few "
         "screens) and the server share a noisy 2-core machine that other work was also using: "
@@ -234,21 +241,6 @@ def stall_stacks(reps: list, samples: list, collections: list, every: float, top
             "by_app_function_ms": ranked(outer), "by_innermost_ms": ranked(inner)}
 
 
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
-
-
-def median(values, digits=1):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), digits) if values else None
-
-
-def summary(values):
-    """n, p50/p99/max in ms of a list of seconds."""
-    return {"n": len(values), "p50_ms": pct(values, 50), "p99_ms": pct(values, 99),
-            "max_ms": pct(values, 100)}
-
-
 class Run:
     """What the clients' handlers share."""
 
@@ -269,16 +261,7 @@ class Run:
 
 
 def new_client(run: Run):
-    client = socketio.AsyncClient(reconnection=False, request_timeout=30, logger=CLIENT_LOG,
-                                  engineio_logger=CLIENT_LOG)
-    client.snapshots = asyncio.Queue()
-    client.on("snapshot", client.snapshots.put_nowait)
-
-    @client.on("disconnect")
-    def on_disconnect(*args):
-        run.disconnects += 1
-
-    return client
+    return counted_client(run, CLIENT_LOG)
 
 
 def new_phone(run: Run):
@@ -325,38 +308,14 @@ def new_phone(run: Run):
 async def join_phones(run: Run, url: str, code: str, count: int, wave: int,
                       wave_timeout: float):
     """Connect and join `count` phones, `wave` at a time (nothing timed but the total)."""
-    phones, failures = [], {}
-
     async def one(i):
         client = new_phone(run)
-        await client.connect(url, auth={"role": "delegate", "code": code},
-                             transports=["websocket"], wait_timeout=30)
-        try:
-            await asyncio.wait_for(client.snapshots.get(), 30)
-            ack = await client.call("delegate:join", {
-                "name": f"Delegate {i:04d}", "organisation": f"Organisation {i % 37}",
-                "role": ("Nurse", "Manager", "Doctor", "Analyst")[i % 4]}, timeout=60)
-            if not ack.get("ok"):
-                raise RuntimeError(f"join refused: {ack.get('error')}")
-            client.joined = True
-        except BaseException:
-            await client.disconnect()
-            raise
-        return i, client
+        await join_delegate(client, url, {"role": "delegate", "code": code}, i,
+                            role=("Nurse", "Manager", "Doctor", "Analyst")[i % 4])
+        client.joined = True
+        return client
 
-    start = time.monotonic()
-    for first in range(0, count, wave):
-        results = await asyncio.wait_for(asyncio.gather(
-            *[one(i) for i in range(first, min(first + wave, count))],
-            return_exceptions=True), wave_timeout)
-        for result in results:
-            if isinstance(result, BaseException):
-                name = f"{type(result).__name__}: {str(result)[:80]}"
-                failures[name] = failures.get(name, 0) + 1
-            else:
-                phones.append(result)
-    phones.sort(key=lambda pair: pair[0])
-    return [c for _, c in phones], round(time.monotonic() - start, 2), failures
+    return await in_waves(one, count, wave, wave_timeout)
 
 
 async def keep_pinging(run: Run, pingers, stop: asyncio.Event, every: float):
@@ -365,32 +324,15 @@ async def keep_pinging(run: Run, pingers, stop: asyncio.Event, every: float):
     The pings rotate over several unjoined phones, so none goes over a phone's
     event quota (5 a second) and gets refused or disconnected for flooding."""
 
-    async def lag_monitor():
-        while not stop.is_set():
-            t = time.monotonic()
-            await asyncio.sleep(MONITOR_PERIOD)
-            run.lags.append((time.time(), max(0.0, time.monotonic() - t - MONITOR_PERIOD)))
-
-    monitor = asyncio.ensure_future(lag_monitor())
-    turn = 0
-    while not stop.is_set():
-        pinger = pingers[turn % len(pingers)]
-        turn += 1
-        wall, t0 = time.time(), time.monotonic()
-        try:
-            ack = await pinger.call("prompt:answer", {}, timeout=10)
-            ok = ack.get("error") == "not_joined"
-        except Exception:  # noqa: BLE001 - a lost ping is a 10 s stall; count it
-            ok = False
-        rtt = time.monotonic() - t0
+    def record(wall, t0, ok, rtt):
         if ok:
             run.pings.append((wall, rtt))
         else:
             run.ping_errors.append(wall)
-        try:
-            await asyncio.wait_for(stop.wait(), max(0.0, every - rtt))
-        except TimeoutError:
-            pass
+
+    monitor = asyncio.ensure_future(lag_monitor(
+        stop, MONITOR_PERIOD, lambda lag: run.lags.append((time.time(), lag))))
+    await ping_in_turn(pingers, stop, every, record)
     await monitor
 
 
@@ -558,18 +500,6 @@ async def scenario(server: Server, args, out: dict):
     stop = asyncio.Event()
     pinging = None
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
-
-    async def close_all():
-        async def one(c):
-            try:
-                await asyncio.wait_for(c.disconnect(), 10)
-            except Exception:  # noqa: BLE001, S110 - teardown must go on
-                pass
-        try:
-            await asyncio.wait_for(asyncio.gather(*[one(c) for c in clients]), 60)
-        except TimeoutError:
-            pass
-
     try:
         w = await asyncio.to_thread(create_workshop, server.url, "Loop lag day")
         fac = new_client(run)
@@ -581,34 +511,21 @@ async def scenario(server: Server, args, out: dict):
 
         fac.on("control", lambda data: None)
         clients.append(fac)
-        await fac.connect(server.url, auth={"role": "facilitator", "key": w["key"]},
-                          transports=["websocket"], wait_timeout=20)
-        snap = await asyncio.wait_for(fac.snapshots.get(), 20)
+        snap = await open_client(fac, server.url, {"role": "facilitator", "key": w["key"]})
         screen_key = snap["links"]["screen"].rsplit("/", 1)[1]
         projector = new_client(run)
         projector.on("results", lambda data: None)
         clients.append(projector)
-        await projector.connect(server.url, auth={"role": "screen", "key": screen_key},
-                                transports=["websocket"], wait_timeout=20)
-        await asyncio.wait_for(projector.snapshots.get(), 20)
+        await open_client(projector, server.url, {"role": "screen", "key": screen_key})
         pingers = []  # phones that never join: their events touch no table
         for _ in range(math.ceil(1 / (args.ping_every * PINGS_PER_PINGER))):
             pinger = new_client(run)
             clients.append(pinger)
             pingers.append(pinger)
-            await pinger.connect(server.url, auth={"role": "delegate", "code": w["code"]},
-                                 transports=["websocket"], wait_timeout=20)
-            await asyncio.wait_for(pinger.snapshots.get(), 20)
+            await open_client(pinger, server.url, {"role": "delegate", "code": w["code"]})
 
-        rss0 = server.rss_kb()
-        phones, join_s, failures = await join_phones(run, server.url, w["code"], args.phones,
-                                                     args.wave, args.wave_timeout)
-        clients.extend(phones)
-        await asyncio.sleep(2.0)
-        out["join"] = {"phones": len(phones), "total_s": join_s, "failed": failures,
-                       "server_rss_growth_kb": server.rss_kb() - rss0}
-        if not phones:
-            raise RuntimeError("no phone joined")
+        phones = await join_measured(server, join_phones(
+            run, server.url, w["code"], args.phones, args.wave, args.wave_timeout), clients, out)
         n = len(phones)
 
         out["pingers"] = len(pingers)
@@ -719,7 +636,7 @@ async def scenario(server: Server, args, out: dict):
             pinging.cancel()
         out["client_log_warnings"] = dict(CLIENT_WARNINGS.counts)
         CLIENT_WARNINGS.counts.clear()
-        await close_all()
+        await disconnect_all(clients)
         await http.close()
 
 
@@ -805,26 +722,16 @@ def main():
         parser.error("phones 1..5000, reps 1..20, group size 2..6, burst 0.1..60 s, "
                      "ping every 0.005..1 s, settle 0..30 s")
 
-    nofile = raise_file_limit()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-loop-lag-"))
     probe_log = None
     if args.stall_stacks:
-        probe_dir = tmp / "stall-probe"
-        probe_dir.mkdir()
-        (probe_dir / "sitecustomize.py").write_text(STALL_PROBE)
+        add_sitecustomize(tmp / "stall-probe", STALL_PROBE)
         probe_log = tmp / "stacks.log"
         os.environ["LOOP_LAG_STACKS"] = str(probe_log)
         os.environ["LOOP_LAG_STACKS_EVERY"] = str(STACK_EVERY)
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(probe_dir), os.environ.get("PYTHONPATH")) if p)
-    port = free_port()
-    server = Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                "--port", str(port), "--database", str(tmp / "bench.db"),
-                                "--async-mode", args.mode], tmp / "server.log", port)
-    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
+    server = app_server(tmp, args.mode)
     out = {"benchmark": "loop_lag", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "burst_seconds": args.burst_seconds,
            "group_size": args.group_size, "ping_every_s": args.ping_every,
@@ -861,10 +768,7 @@ def main():
         for record in entry["reps"]:
             record.pop("stall_intervals", None)
             record.pop("window", None)
-    if args.keep_logs:
-        out["server_log"]["dir"] = str(tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
+    keep_or_remove(tmp, args, out)
 
     out.pop("operations", None)
     if ops:
@@ -876,15 +780,7 @@ def main():
                                    for f in out["summary"].values()), default=None)})
         out["checks"] = checks({**out, "operations": ops})
         out["operations"] = {name: entry["reps"] for name, entry in ops.items()}
-    out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    out["elapsed_s"] = round(time.monotonic() - started, 1)
-    text = json.dumps(out, indent=1)
-    # Lists of numbers on one line each, so the per-repetition figures stay readable.
-    text = re.sub(r"\[\s+([-\d.,\snul]+?)\s+\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    print(text)
-    ok = "error" not in out and all(out.get("checks", {"ran": False}).values())
-    return 0 if ok else 1
+    return finish(out, started)
 
 
 if __name__ == "__main__":

@@ -47,31 +47,40 @@ bounded; the server is killed at the end.
 import argparse
 import asyncio
 import itertools
-import json
 import os
-import re
-import shutil
-import signal
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import socketio
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    add_sitecustomize,
+    column,
+    counted_client,
+    disconnect_all,
+    finish,
+    in_waves,
+    join_delegate,
+    join_measured,
+    lag_monitor,
+    median,
+    ms,
+    open_client,
+    pct,
+    ping_in_turn,
+    schedstat,
+    summary,
+)
 from join_broadcast import (
-    HOST,
-    ROOT,
     Server,
+    app_server,
     client_log,
     commit_cost,
     create_workshop,
-    free_port,
+    keep_or_remove,
     machine,
-    pct,
-    raise_file_limit,
+    prepare_load_generator,
     run_against,
     versions,
 )
@@ -83,34 +92,6 @@ NOTE = ("The load generator (one asyncio process decoding every frame of N+3 cli
 
 
 CLIENT_LOG, CLIENT_WARNINGS = client_log("poll_burst.client")
-
-
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
-
-
-def median(values, digits=1):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), digits) if values else None
-
-
-def summary(values):
-    """n, p50/p99/max in ms of a list of seconds."""
-    return {"n": len(values), "p50_ms": pct(values, 50), "p99_ms": pct(values, 99),
-            "max_ms": pct(values, 100)}
-
-
-def schedstat(pid: int):
-    """(on-CPU s, waiting-for-a-CPU s) summed over a process's threads, from
-    /proc/<pid>/task/*/schedstat; None where the kernel does not provide it."""
-    on = wait = 0
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            fields = (task / "schedstat").read_text().split()
-            on, wait = on + int(fields[0]), wait + int(fields[1])
-    except (OSError, IndexError, ValueError):
-        return None
-    return on / 1e9, wait / 1e9
 
 
 # Written to a temp dir put on the server's PYTHONPATH: Python imports `sitecustomize` at
@@ -176,16 +157,7 @@ class Run:
 
 
 def new_client(run: Run):
-    client = socketio.AsyncClient(reconnection=False, request_timeout=30, logger=CLIENT_LOG,
-                                  engineio_logger=CLIENT_LOG)
-    client.snapshots = asyncio.Queue()
-    client.on("snapshot", client.snapshots.put_nowait)
-
-    @client.on("disconnect")
-    def on_disconnect(*args):
-        run.disconnects += 1
-
-    return client
+    return counted_client(run, CLIENT_LOG)
 
 
 def new_phone(run: Run):
@@ -220,37 +192,12 @@ def new_phone(run: Run):
 async def join_phones(run: Run, url: str, code: str, count: int, wave: int,
                       wave_timeout: float):
     """Connect and join `count` phones, `wave` at a time (nothing timed but the total)."""
-    phones, failures = [], {}
-
     async def one(i):
         client = new_phone(run)
-        await client.connect(url, auth={"role": "delegate", "code": code},
-                             transports=["websocket"], wait_timeout=30)
-        try:
-            await asyncio.wait_for(client.snapshots.get(), 30)
-            ack = await client.call("delegate:join", {
-                "name": f"Delegate {i:04d}", "organisation": f"Organisation {i % 37}"},
-                timeout=60)
-            if not ack.get("ok"):
-                raise RuntimeError(f"join refused: {ack.get('error')}")
-        except BaseException:
-            await client.disconnect()
-            raise
-        return i, client
+        await join_delegate(client, url, {"role": "delegate", "code": code}, i)
+        return client
 
-    start = time.monotonic()
-    for first in range(0, count, wave):
-        results = await asyncio.wait_for(asyncio.gather(
-            *[one(i) for i in range(first, min(first + wave, count))],
-            return_exceptions=True), wave_timeout)
-        for result in results:
-            if isinstance(result, BaseException):
-                name = f"{type(result).__name__}: {str(result)[:80]}"
-                failures[name] = failures.get(name, 0) + 1
-            else:
-                phones.append(result)
-    phones.sort(key=lambda pair: pair[0])
-    return [c for _, c in phones], round(time.monotonic() - start, 2), failures
+    return await in_waves(one, count, wave, wave_timeout)
 
 
 PINGERS = 6
@@ -259,32 +206,15 @@ PINGERS = 6
 async def sample_pings(pingers, stop: asyncio.Event, every=0.05):
     """(send time, round trip) of a no-op event every `every` s until stop, sent by
     the pingers in turn; and this loop's own lag."""
-    samples, lags = [], []
+    samples, lags, errors = [], [], 0
 
-    async def lag_monitor():
-        while not stop.is_set():
-            t = time.monotonic()
-            await asyncio.sleep(every)
-            lags.append(max(0.0, time.monotonic() - t - every))
-
-    monitor = asyncio.ensure_future(lag_monitor())
-    errors, turn = 0, 0
-    while not stop.is_set():
-        pinger = pingers[turn % len(pingers)]
-        turn += 1
-        t0 = time.monotonic()
-        try:
-            ack = await pinger.call("prompt:answer", {}, timeout=10)
-            if ack.get("error") != "not_joined":
-                errors += 1
-        except Exception:  # noqa: BLE001 - a lost ping is a 10 s stall; count it
-            errors += 1
-        rtt = time.monotonic() - t0
+    def record(wall, t0, ok, rtt):
+        nonlocal errors
+        errors += not ok
         samples.append((t0, rtt))
-        try:
-            await asyncio.wait_for(stop.wait(), max(0.0, every - rtt))
-        except TimeoutError:
-            pass
+
+    monitor = asyncio.ensure_future(lag_monitor(stop, every, lags.append))
+    await ping_in_turn(pingers, stop, every, record)
     await monitor
     return samples, lags, errors
 
@@ -497,55 +427,30 @@ async def one_rep(rep: int, run: Run, fac, pinger, phones, server: Server, args)
 async def scenario(server: Server, args, out: dict):
     run = Run()
     clients = []
-
-    async def close_all():
-        async def one(c):
-            try:
-                await asyncio.wait_for(c.disconnect(), 10)
-            except Exception:  # noqa: BLE001, S110 - teardown must go on
-                pass
-        try:
-            await asyncio.wait_for(asyncio.gather(*[one(c) for c in clients]), 60)
-        except TimeoutError:
-            pass
-
     try:
         w = await asyncio.to_thread(create_workshop, server.url, "Poll burst day")
         fac = new_client(run)
         fac.on("control", lambda d: run.control_log.append(
             (time.monotonic(), d.get("activity_id"), d.get("results") or {})))
         clients.append(fac)
-        await fac.connect(server.url, auth={"role": "facilitator", "key": w["key"]},
-                          transports=["websocket"], wait_timeout=20)
-        snap = await asyncio.wait_for(fac.snapshots.get(), 20)
+        snap = await open_client(fac, server.url, {"role": "facilitator", "key": w["key"]})
         screen_key = snap["links"]["screen"].rsplit("/", 1)[1]
         projector = new_client(run)
         projector.on("results", lambda d: run.results_log.append(
             (time.monotonic(), d.get("activity_id"), d.get("results") or {})))
         clients.append(projector)
-        await projector.connect(server.url, auth={"role": "screen", "key": screen_key},
-                                transports=["websocket"], wait_timeout=20)
-        await asyncio.wait_for(projector.snapshots.get(), 20)
+        await open_client(projector, server.url, {"role": "screen", "key": screen_key})
         # Phones that never join: their events touch no table. Several, taking turns,
         # so that 20 pings a second stay within each sender's quota (5 a second).
         pinger = []
         for _ in range(PINGERS):
             client = new_client(run)
             clients.append(client)
-            await client.connect(server.url, auth={"role": "delegate", "code": w["code"]},
-                                 transports=["websocket"], wait_timeout=20)
-            await asyncio.wait_for(client.snapshots.get(), 20)
+            await open_client(client, server.url, {"role": "delegate", "code": w["code"]})
             pinger.append(client)
 
-        rss0 = server.rss_kb()
-        phones, join_s, failures = await join_phones(run, server.url, w["code"], args.phones,
-                                                     args.wave, args.wave_timeout)
-        clients.extend(phones)
-        await asyncio.sleep(2.0)
-        out["join"] = {"phones": len(phones), "total_s": join_s, "failed": failures,
-                       "server_rss_growth_kb": server.rss_kb() - rss0}
-        if not phones:
-            raise RuntimeError("no phone joined")
+        phones = await join_measured(server, join_phones(
+            run, server.url, w["code"], args.phones, args.wave, args.wave_timeout), clients, out)
         out["reps_detail"] = []
         for rep in range(args.reps):
             out["reps_detail"].append(await one_rep(rep, run, fac, pinger, phones, server,
@@ -556,20 +461,14 @@ async def scenario(server: Server, args, out: dict):
     finally:
         out["client_log_warnings"] = dict(CLIENT_WARNINGS.counts)
         CLIENT_WARNINGS.counts.clear()
-        await close_all()
+        await disconnect_all(clients)
         # Closing 2,000 sockets at once logs engine.io notices; kept apart from the run's.
         out["client_log_warnings_at_teardown"] = dict(CLIENT_WARNINGS.counts)
 
 
 def medians(reps: list) -> dict:
     def col(path):
-        values = []
-        for r in reps:
-            v = r
-            for key in path:
-                v = v.get(key) if isinstance(v, dict) else None
-            values.append(v)
-        return values
+        return column(reps, path)
 
     figures = {
         "ack_p50_ms": ("answers", "ack_latency", "p50_ms"),
@@ -633,26 +532,16 @@ def main():
         parser.error("phones 1..5000, reps 1..20, options 2..20, burst 0.1..120 s, "
                      "resends + changes <= phones")
 
-    nofile = raise_file_limit()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-poll-burst-"))
     args.tmp = tmp
     args.gc_log = None
     if not args.no_gc_log:
-        probe_dir = tmp / "gc-probe"
-        probe_dir.mkdir()
-        (probe_dir / "sitecustomize.py").write_text(GC_PROBE)
+        add_sitecustomize(tmp / "gc-probe", GC_PROBE)
         args.gc_log = tmp / "gc.log"
         os.environ["POLL_BURST_GC_LOG"] = str(args.gc_log)
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(probe_dir), os.environ.get("PYTHONPATH")) if p)
-    port = free_port()
-    server = Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                "--port", str(port), "--database", str(tmp / "bench.db"),
-                                "--async-mode", args.mode], tmp / "server.log", port)
-    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
+    server = app_server(tmp, args.mode)
     out = {"benchmark": "poll_burst", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "burst_seconds": args.burst_seconds, "options": args.options,
            "resends": args.resends, "changes": args.changes, "wave": args.wave,
@@ -662,10 +551,7 @@ def main():
     started = time.monotonic()
 
     run_against(server, scenario, args, out)
-    if args.keep_logs:
-        out["server_log"]["dir"] = str(tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
+    keep_or_remove(tmp, args, out)
 
     reps = out.get("reps_detail", [])
     if reps:
@@ -684,14 +570,7 @@ def main():
                 and r["projector"]["results_events_during_burst"]
                 <= r["projector"]["beats_in_window"] + 1 for r in reps),
         }
-    out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    out["elapsed_s"] = round(time.monotonic() - started, 1)
-    text = json.dumps(out, indent=1)
-    text = re.sub(r"\[\s+([-\d.,\s]+?)\s+\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    print(text)
-    ok = "error" not in out and all(out.get("checks", {"ran": False}).values())
-    return 0 if ok else 1
+    return finish(out, started, nulls=False)
 
 
 if __name__ == "__main__":

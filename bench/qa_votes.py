@@ -30,11 +30,6 @@ the server is killed at the end.
 import argparse
 import asyncio
 import itertools
-import json
-import os
-import re
-import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -43,17 +38,24 @@ from pathlib import Path
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    column,
+    disconnect,
+    in_waves,
+    join_delegate,
+    median,
+    ms,
+    pct,
+    print_report,
+)
 from join_broadcast import (
-    HOST,
-    ROOT,
     Server,
+    app_server,
     client_log,
     commit_cost,
     create_workshop,
-    free_port,
     machine,
-    pct,
-    raise_file_limit,
+    prepare_load_generator,
     run_against,
     versions,
 )
@@ -65,15 +67,6 @@ NOTE = ("The load generator (one asyncio process decoding every frame of N+3 cli
 
 
 CLIENT_LOG, CLIENT_WARNINGS = client_log("qa_votes.client")
-
-
-def median(values, digits=1):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), digits) if values else None
-
-
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
 
 
 class Run:
@@ -128,36 +121,12 @@ def new_client(run: Run, label: str, is_phone=False):
 
 async def join_phones(run: Run, url: str, code: str, count: int, wave: int):
     """Connect and join `count` phones, `wave` at a time."""
-    phones, failures = [], {}
-
     async def one(i):
         client = new_client(run, f"phone{i}", is_phone=True)
-        await client.connect(url, auth={"role": "delegate", "code": code},
-                             transports=["websocket"], wait_timeout=30)
-        try:
-            await asyncio.wait_for(client.snapshots.get(), 30)
-            ack = await client.call("delegate:join", {
-                "name": f"Delegate {i:04d}", "organisation": f"Organisation {i % 37}"},
-                timeout=60)
-            if not ack.get("ok"):
-                raise RuntimeError(f"join refused: {ack.get('error')}")
-        except BaseException:
-            await client.disconnect()
-            raise
-        return i, client
+        await join_delegate(client, url, {"role": "delegate", "code": code}, i)
+        return client
 
-    start = time.monotonic()
-    for first in range(0, count, wave):
-        results = await asyncio.gather(*[one(i) for i in range(first, min(first + wave, count))],
-                                       return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException):
-                name = f"{type(result).__name__}: {str(result)[:80]}"
-                failures[name] = failures.get(name, 0) + 1
-            else:
-                phones.append(result)
-    phones.sort(key=lambda pair: pair[0])
-    return [c for _, c in phones], round(time.monotonic() - start, 2), failures
+    return await in_waves(one, count, wave)
 
 
 def plan_votes(n_phones: int, askers: list[int], k: int) -> list[tuple[int, int]]:
@@ -345,24 +314,12 @@ async def scenario(server: Server, args, out: dict):
         out["per_rep"] = reps
         out["client_disconnects_during_run"] = run.disconnects
         everyone = [fac, panel, projector, *phones]
-
-        async def close(c):
-            try:
-                await asyncio.wait_for(c.disconnect(), 10)
-            except Exception:  # noqa: BLE001, S110 - teardown must go on
-                pass
-        await asyncio.wait_for(asyncio.gather(*[close(c) for c in everyone]), 60)
+        await asyncio.wait_for(asyncio.gather(*[disconnect(c) for c in everyone]), 60)
 
 
 def summarise(reps: list[dict]) -> dict:
     def col(path):
-        values = []
-        for r in reps:
-            v = r
-            for part in path.split("."):
-                v = v.get(part) if isinstance(v, dict) else None
-            values.append(v)
-        return values
+        return column(reps, path.split("."))
 
     return {
         "votes_per_rep": reps[0]["votes"] if reps else None,
@@ -431,16 +388,10 @@ def main():
         parser.error("need 2 <= questions <= 100, 1 <= votes-per-phone < questions < phones "
                      "<= 5000, reps >= 1, burst-seconds > 0")
 
-    nofile = raise_file_limit()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-qa-votes-", dir=args.tmp_dir))
-    port = free_port()
-    server = Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                "--port", str(port), "--database", str(tmp / "bench.db"),
-                                "--async-mode", args.mode], tmp / "product.log", port)
-    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
+    server = app_server(tmp, args.mode, "product.log")
     commit_ms = commit_cost(tmp)["mean_ms"]
 
     out = {"benchmark": "qa_votes", "mode": args.mode, "phones": args.phones,
@@ -462,10 +413,7 @@ def main():
     out["summary"] = summarise(out.get("per_rep", []))
     out["client_warnings"] = CLIENT_WARNINGS.counts
     out["elapsed_s"] = round(time.monotonic() - started, 1)
-    text = json.dumps(out, indent=1)
-    text = re.sub(r"\[\s+([-\d.,\snul]+?)\s+\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    print(text)
+    print_report(out)
     ok = "error" not in out and out["summary"]["all_acked_ok_once"] \
         and out["summary"]["qa_open_totals_match"]
     return 0 if ok else 1

@@ -37,33 +37,37 @@ the server is killed at the end.
 """
 import argparse
 import asyncio
-import json
-import os
-import re
-import shutil
 import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
-import psutil
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    column,
+    disconnect_all,
+    finish,
+    in_waves,
+    join_delegate,
+    lag_monitor,
+    median,
+    ms,
+    open_client,
+    summary,
+)
 from join_broadcast import (
     HOST,
-    ROOT,
     Server,
+    app_server,
     client_log,
     create_workshop,
-    free_port,
+    keep_or_remove,
     machine,
-    pct,
-    raise_file_limit,
+    prepare_load_generator,
     run_against,
     versions,
 )
@@ -82,21 +86,6 @@ RECONNECT = {"reconnection": True, "reconnection_attempts": 0, "reconnection_del
 ATTEMPT_TIMEOUT = 8.0
 
 CLIENT_LOG, CLIENT_WARNINGS = client_log("reconnect_storm.client")
-
-
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
-
-
-def median(values, digits=1):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), digits) if values else None
-
-
-def summary(values):
-    """n, p50/p99/max in ms of a list of seconds."""
-    return {"n": len(values), "p50_ms": pct(values, 50), "p99_ms": pct(values, 99),
-            "max_ms": pct(values, 100)}
 
 
 class Storm:
@@ -170,48 +159,20 @@ class Phone(Client):
 
 async def join_phones(storm, url, code, count, wave, wave_timeout):
     """Connect and join `count` phones, `wave` at a time (nothing timed but the total)."""
-    phones, failures = [], {}
-
     async def one(i):
         phone = Phone(storm, code, i)
-        await phone.connect(url, auth=phone.auth, transports=["websocket"], wait_timeout=30)
-        try:
-            await asyncio.wait_for(phone.snapshots.get(), 30)
-            ack = await phone.call("delegate:join", {
-                "name": f"Delegate {i:04d}", "organisation": f"Organisation {i % 37}"},
-                timeout=60)
-            if not ack.get("ok"):
-                raise RuntimeError(f"join refused: {ack.get('error')}")
-            phone.token = ack["token"]
-        except BaseException:
-            await phone.disconnect()
-            raise
+        ack = await join_delegate(phone, url, phone.auth, i)
+        phone.token = ack["token"]
         return phone
 
-    start = time.monotonic()
-    for first in range(0, count, wave):
-        results = await asyncio.wait_for(asyncio.gather(
-            *[one(i) for i in range(first, min(first + wave, count))],
-            return_exceptions=True), wave_timeout)
-        for result in results:
-            if isinstance(result, BaseException):
-                name = f"{type(result).__name__}: {str(result)[:80]}"
-                failures[name] = failures.get(name, 0) + 1
-            else:
-                phones.append(result)
-    phones.sort(key=lambda p: p.index)
-    return phones, round(time.monotonic() - start, 2), failures
+    return await in_waves(one, count, wave, wave_timeout)
 
 
 async def start_again(server: Server, log_path: Path, timeout=60.0) -> float:
     """Start the server process again; the monotonic time it first accepts a connection."""
     server.log_path = log_path
-    # Both at once on purpose: a thread would only delay the start being timed.
-    server.log = open(log_path, "wb")  # noqa: ASYNC230, SIM115 - Server.stop closes it
-    server.proc = subprocess.Popen(  # noqa: ASYNC220
-        server.argv, cwd=ROOT, stdout=server.log, env=server.env, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL)
-    server.ps = psutil.Process(server.proc.pid)
+    # Here, not in a thread: a thread would only delay the start being timed.
+    server.spawn()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
@@ -225,13 +186,6 @@ async def start_again(server: Server, log_path: Path, timeout=60.0) -> float:
         writer.close()
         return accepted
     raise RuntimeError(f"server did not start within {timeout}s")
-
-
-async def lag_monitor(lags: list, stop: asyncio.Event, period=0.02):
-    while not stop.is_set():
-        t = time.monotonic()
-        await asyncio.sleep(period)
-        lags.append(max(0.0, time.monotonic() - t - period))
 
 
 async def one_rep(rep: int, args, storm: Storm, fac, phones, poll_id: int, server: Server,
@@ -256,7 +210,7 @@ async def one_rep(rep: int, args, storm: Storm, fac, phones, poll_id: int, serve
     storm.all_current.clear()
     storm.fac_back.clear()
     lags, stop = [], asyncio.Event()
-    monitor = asyncio.ensure_future(lag_monitor(lags, stop))
+    monitor = asyncio.ensure_future(lag_monitor(stop, 0.02, lags.append))
 
     warned = dict(CLIENT_WARNINGS.counts)
     CLIENT_WARNINGS.counts.clear()
@@ -343,18 +297,6 @@ async def scenario(server: Server, args, out: dict):
     storm = Storm()
     clients = []
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-
-    async def close_all():
-        async def one(c):
-            try:
-                await asyncio.wait_for(c.disconnect(), 10)
-            except Exception:  # noqa: BLE001, S110 - teardown must go on
-                pass
-        try:
-            await asyncio.wait_for(asyncio.gather(*[one(c) for c in clients]), 60)
-        except TimeoutError:
-            pass
-
     logs = []
     try:
         w = await asyncio.to_thread(create_workshop, server.url, "Reconnect day")
@@ -370,9 +312,7 @@ async def scenario(server: Server, args, out: dict):
                 storm.fac_back.set()
 
         clients.append(fac)
-        await fac.connect(server.url, auth={"role": "facilitator", "key": w["key"]},
-                          transports=["websocket"], wait_timeout=20)
-        await asyncio.wait_for(fac.snapshots.get(), 20)
+        await open_client(fac, server.url, {"role": "facilitator", "key": w["key"]})
         ack = await fac.call("activity:add", {
             "kind": "poll", "title": "Which talk next?",
             "options": [f"Option {chr(65 + k)}" for k in range(OPTIONS)],
@@ -403,19 +343,13 @@ async def scenario(server: Server, args, out: dict):
         CLIENT_WARNINGS.counts.clear()
         for client in clients:  # no reconnecting while the server is torn down
             client.reconnection = False
-        await close_all()
+        await disconnect_all(clients)
         await http.close()
 
 
 def medians(reps: list) -> dict:
     def col(*path):
-        values = []
-        for r in reps:
-            v = r
-            for key in path:
-                v = v.get(key) if isinstance(v, dict) else None
-            values.append(v)
-        return values
+        return column(reps, path)
 
     figures = {
         "back_p50_ms": ("back_and_current_after_accepting", "p50_ms"),
@@ -460,17 +394,11 @@ def main():
             and 0 <= args.restart_delay <= 60 and 1 <= args.rep_timeout <= 600):
         parser.error("phones 1..5000, reps 1..20, restart delay 0..60 s, rep timeout 1..600 s")
 
-    nofile = raise_file_limit()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-reconnect-storm-"))
     args.tmp = tmp
-    port = free_port()
-    server = Server("product", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                "--port", str(port), "--database", str(tmp / "bench.db"),
-                                "--async-mode", args.mode], tmp / "server-0.log", port)
-    os.environ.setdefault("FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")
+    server = app_server(tmp, args.mode, "server-0.log")
     out = {"benchmark": "reconnect_storm", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "restart_delay_s": args.restart_delay,
            "target": {"all_back_and_current_within_s": TARGET_S},
@@ -482,10 +410,7 @@ def main():
     started = time.monotonic()
 
     run_against(server, scenario, args, out)
-    if args.keep_logs:
-        out["server_log"]["dir"] = str(tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
+    keep_or_remove(tmp, args, out)
 
     reps = out.get("reps_detail", [])
     if reps:
@@ -499,14 +424,7 @@ def main():
             "every_answer_acked_before_each_kill": all(
                 r["answers_acked_before_kill"] == out["join"]["phones"] for r in reps),
         }
-    out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    out["elapsed_s"] = round(time.monotonic() - started, 1)
-    text = json.dumps(out, indent=1)
-    text = re.sub(r"\[\s+([-\d.,\snul]+?)\s+\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    print(text)
-    ok = "error" not in out and all(out.get("checks", {"ran": False}).values())
-    return 0 if ok else 1
+    return finish(out, started)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import ssl
 import sys
 import tempfile
@@ -28,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import join_broadcast  # noqa: E402
 from join_broadcast import (HOST, ROOT, Server, free_port, machine, one_broadcast,  # noqa: E402
-                            prepare_product, raise_file_limit, ratio, rep_figures, versions)
+                            prepare_load_generator, prepare_product, ratio, rep_figures,
+                            versions)
 from stack import Stack, missing_tools  # noqa: E402
 
 NOTE = ("Load generator (one asyncio process), proxy, Redis and workers share one noisy "
@@ -118,9 +118,7 @@ def main():
         parser.error("configs are direct, 1 and 2; phones 1..5000")
     if missing_tools() and set(configs) - {"direct"}:
         parser.error(f"needs {missing_tools()} (Debian packages)")
-    nofile = raise_file_limit()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: sys.exit(1))
+    nofile = prepare_load_generator()
 
     out = {"benchmark": "scaleout", "mode": args.mode, "phones": args.phones,
            "reps": args.reps, "configs": configs, "machine": machine(nofile),
