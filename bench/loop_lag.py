@@ -9,7 +9,8 @@ WebSocket, aiohttp for HTTP). It starts the real app as a subprocess on 127.0.0.
 (`python run.py --host 127.0.0.1 --port P --database TMP --async-mode M`), connects a
 control screen, a projector, a few "pingers" (phones that have not joined) and N phones
 (connected and joined in waves of `--wave` before anything is timed). Like the browser,
-every joined phone asks `live:mine` when `live` names a new activity.
+every joined phone asks `live:mine` when `live` names a new activity, unless `live`
+carries its own view (`mine`: the same for every phone, e.g. a poll nobody answered).
 
 Each operation below runs `--reps` times, one at a time, after `--settle` seconds of quiet:
 
@@ -20,7 +21,8 @@ Each operation below runs `--reps` times, one at a time, after `--settle` second
   * connect_found: after each round, every phone sends `connect:found`, paced evenly over
     `--burst-seconds` (the second of a pair is answered `already_found`), so later rounds
     avoid these meetings and the meetings export has rows;
-  * poll_go_live: `live:set` of a new poll until every phone's `live:mine` is acknowledged;
+  * poll_go_live: `live:set` of a new poll until every phone has its own view (from `live`
+    itself for a fresh poll, else its `live:mine` ack);
   * poll_answers: every phone answers the live poll once (`prompt:answer`), the N answers
     paced evenly over `--burst-seconds`; latency: first send to last ack;
   * qa_votes: 20 phones ask a question each (not timed), then every phone up-votes one of
@@ -247,6 +249,7 @@ class Run:
     def __init__(self):
         self.phone_count = 0
         self.mine_for = None        # the activity whose `live:mine` acks are counted
+        self.mine_asked = 0         # ... phones that had to ask (`live` did not carry it)
         self.mine_done = 0
         self.mine_errors = 0
         self.all_mine = asyncio.Event()
@@ -265,19 +268,24 @@ def new_client(run: Run):
 
 
 def new_phone(run: Run):
-    """A phone that asks `live:mine` when `live` names a new activity, as the browser does,
-    and notes its Connect card for the round being timed."""
+    """A phone that asks `live:mine` when `live` names a new activity and does not carry
+    its own view, as the browser does, and notes its Connect card for the round being
+    timed."""
     client = new_client(run)
     client.live_id = None
     client.joined = False
     client.card_round = None
 
-    async def ask_mine(activity_id):
-        try:
-            ack = await client.call("live:mine", {}, timeout=60)
-            ok = bool(ack.get("ok"))
-        except Exception:  # noqa: BLE001 - counted, the run goes on
-            ok = False
+    async def ask_mine(activity_id, told):
+        ok = True
+        if not told:  # `live` did not carry this phone's own view: ask for it
+            if activity_id == run.mine_for:
+                run.mine_asked += 1
+            try:
+                ack = await client.call("live:mine", {}, timeout=60)
+                ok = bool(ack.get("ok"))
+            except Exception:  # noqa: BLE001 - counted, the run goes on
+                ok = False
         if activity_id == run.mine_for:
             run.mine_done += 1
             run.mine_errors += not ok
@@ -290,7 +298,7 @@ def new_phone(run: Run):
         if activity_id != client.live_id:
             client.live_id = activity_id
             if activity_id and client.joined:
-                asyncio.ensure_future(ask_mine(activity_id))
+                asyncio.ensure_future(ask_mine(activity_id, "mine" in data))
 
     @client.on("mine")
     def on_mine(data):
@@ -444,7 +452,7 @@ class Bench:
     async def set_live(self, fac, activity_id: int, phones) -> dict:
         """live:set, then wait for every phone's `live:mine`."""
         run = self.run
-        run.mine_for, run.mine_done, run.mine_errors = activity_id, 0, 0
+        run.mine_for, run.mine_done, run.mine_errors, run.mine_asked = activity_id, 0, 0, 0
         run.phone_count = len(phones)
         run.all_mine.clear()
         t0 = time.monotonic()
@@ -458,8 +466,8 @@ class Bench:
             pass
         t_end = time.monotonic()
         return {"latency_ms": ms(t_end - t0), "ack_ms": ms(t_ack - t0),
-                "mine_acked": run.mine_done, "mine_errors": run.mine_errors,
-                "phones": len(phones)}
+                "mine_acked": run.mine_done, "mine_asked": run.mine_asked,
+                "mine_errors": run.mine_errors, "phones": len(phones)}
 
     async def connect_round(self, fac, activity_id: int, number: int, phones) -> dict:
         run = self.run

@@ -13,7 +13,7 @@ control screen, a projector, six "pingers" (phones that have not joined) and N p
 
 Each repetition adds a new poll (`--options` options, results shown live, no timer) and
 makes it live; like the browser, every phone asks `live:mine` when `live` names the new
-poll. Then every phone answers once (`prompt:answer`, one choice), the N answers paced
+poll, unless `live` carries its own view (a fresh poll does: nobody has answered). Then every phone answers once (`prompt:answer`, one choice), the N answers paced
 evenly over `--burst-seconds`. `--resends` phones send their answer again under the
 same client_id once it is acknowledged (it must change nothing) and `--changes` phones
 change their mind once acknowledged (new client_id, another option). Measured:
@@ -146,7 +146,8 @@ class Run:
     def __init__(self):
         self.activity_id = None
         self.live_seen = 0                  # phones that saw `live` name the poll
-        self.mine_done = 0                  # phones whose `live:mine` was acknowledged
+        self.mine_done = 0                  # phones that have their own view of the prompt
+        self.mine_asked = 0                 # ... of them, by asking `live:mine`
         self.phone_count = 0
         self.all_live = asyncio.Event()
         self.all_mine = asyncio.Event()
@@ -161,17 +162,20 @@ def new_client(run: Run):
 
 
 def new_phone(run: Run):
-    """A phone that, like static/js/phone.js, asks `live:mine` when a new prompt goes live."""
+    """A phone that, like static/js/phone.js, asks `live:mine` when a new prompt goes live,
+    unless `live` carries its own view (`mine`, the same for every phone)."""
     client = new_client(run)
     client.seen_activity = None
 
-    async def ask_mine():
-        try:
-            ack = await client.call("live:mine", {}, timeout=60)
-            if not ack.get("ok"):
+    async def ask_mine(told):
+        if not told:  # `live` did not carry this phone's own view: ask for it
+            run.mine_asked += 1
+            try:
+                ack = await client.call("live:mine", {}, timeout=60)
+                if not ack.get("ok"):
+                    run.mine_errors += 1
+            except Exception:  # noqa: BLE001 - counted, the run goes on
                 run.mine_errors += 1
-        except Exception:  # noqa: BLE001 - counted, the run goes on
-            run.mine_errors += 1
         run.mine_done += 1
         if run.mine_done >= run.phone_count:
             run.all_mine.set()
@@ -184,7 +188,7 @@ def new_phone(run: Run):
             run.live_seen += 1
             if run.live_seen >= run.phone_count:
                 run.all_live.set()
-            asyncio.ensure_future(ask_mine())
+            asyncio.ensure_future(ask_mine("mine" in data))
 
     return client
 
@@ -242,8 +246,10 @@ async def one_rep(rep: int, run: Run, fac, pinger, phones, server: Server, args)
     assert ack["ok"], ack
     activity_id = ack["activity"]["id"]
 
-    # Go live: every phone gets `live` and asks for its own view, as the browser does.
+    # Go live: every phone gets `live` and asks for its own view unless `live` carried
+    # it, as the browser does.
     run.activity_id, run.live_seen, run.mine_done, run.phone_count = activity_id, 0, 0, n
+    run.mine_asked = 0
     run.all_live.clear()
     run.all_mine.clear()
     t0 = time.monotonic()
@@ -259,6 +265,7 @@ async def one_rep(rep: int, run: Run, fac, pinger, phones, server: Server, args)
         except TimeoutError:
             go_live[name] = None
     go_live["phones_missing_live"] = n - run.live_seen
+    go_live["phones_that_asked_live_mine"] = run.mine_asked
     await asyncio.sleep(1.0)  # let the server and the presence beat settle
 
     # Idle ping baseline.

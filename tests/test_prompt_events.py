@@ -207,3 +207,22 @@ def test_answers_saved_for_an_earlier_prompt_do_not_count_on_the_next(workshops,
     assert again.snapshot["progress"] == {"activity_id": second,
                                           "results": {"counts": [0, 1], "other": [],
                                                       "other_count": 0, "total": 1}}
+
+
+def test_a_fresh_prompt_tells_every_phone_its_empty_answer_so_none_asks(workshops, room):
+    w, fac, screen, phones = room
+    activity_id = go_live(fac, kind="poll", options=["Yes", "No"])
+    live = workshops.last(phones[0], "live")
+    assert live["mine"] == {"answer": None}, "nobody has answered: the same for all"
+    assert answer(phones[0], choices=[1])["ok"]
+    # Once anyone has answered, phones ask for their own (`live:mine`) on going live.
+    assert fac.emit("live:set", {"activity_id": None}, callback=True)["ok"]
+    assert fac.emit("live:set", {"activity_id": activity_id}, callback=True)["ok"]
+    live = workshops.last(phones[1], "live")
+    assert "mine" not in live
+    mine = phones[0].emit("live:mine", {}, callback=True)
+    assert mine["mine"] == {"answer": {"choices": [1], "other": ""}}
+    # A message has nothing personal: `live` always says so.
+    ack = fac.emit("activity:add", {"kind": "message", "title": "Break"}, callback=True)
+    assert fac.emit("live:set", {"activity_id": ack["activity"]["id"]}, callback=True)["ok"]
+    assert workshops.last(phones[2], "live")["mine"] is None

@@ -219,3 +219,13 @@ def test_reflections_and_ideas_reuse_the_same_posts(workshops, app, kind, publis
     # Moderation works the same way: the held-words filter still holds.
     held = ask(reader, "What a load of bollocks", client_id="h")["question"]
     assert held["status"] == "pending"
+
+
+def test_a_fresh_session_tells_every_phone_it_has_nothing_yet(workshops):
+    w = workshops.create()
+    fac = workshops.facilitator(w)
+    phone = workshops.phone(w)
+    ack = fac.emit("activity:add", {"kind": "qa", "title": "Panel"}, callback=True)
+    assert fac.emit("live:set", {"activity_id": ack["activity"]["id"]}, callback=True)["ok"]
+    mine = workshops.last(phone, "live")["mine"]
+    assert mine["questions"] == [] and mine["voted"] == [] and mine["asked"] == 0

@@ -130,6 +130,12 @@ def mine(store: Store, activity_id: int, delegate_id: int):
     return json.loads(row["value"]) if row else None
 
 
+def answered(store: Store, activity_id: int) -> bool:
+    """Whether anyone has answered a prompt."""
+    return store.one("select 1 as yes from responses where activity_id = ? limit 1",
+                     [activity_id]) is not None
+
+
 def values(store: Store, activity_id: int) -> list:
     """Every current answer to a prompt."""
     return [json.loads(r["value"]) for r in store.all(

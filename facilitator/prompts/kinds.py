@@ -8,7 +8,7 @@ from statistics import fmean
 
 from ..runsheet.kinds import Kind, register
 from ..validation import boolean, choice, integer, invalid, text, text_list
-from . import views
+from . import domain, views
 
 
 def _common(data: dict, results_default="reveal") -> dict:
@@ -47,6 +47,13 @@ class Prompt(Kind):
     def personal(store, activity, delegate_id):
         """The phone's current answer."""
         return views.personal(store, activity, delegate_id)
+
+    @staticmethod
+    def mine_for_all(store, activity):
+        """Before anyone has answered, every phone's answer is none."""
+        if domain.answered(store, activity["id"]):
+            return False, None
+        return True, views.personal(store, activity, None)
 
     @staticmethod
     def control(store, activity):

@@ -130,6 +130,12 @@ def vote(store: Store, activity: dict, delegate_id: int, question_id, up: bool) 
     return get(store, activity["id"], question["id"])
 
 
+def any_posts(store: Store, activity_id: int) -> bool:
+    """Whether anyone has posted in a session (held and hidden posts count)."""
+    return store.one("select 1 as yes from qa_questions where activity_id = ? limit 1",
+                     [activity_id]) is not None
+
+
 def voted(store: Store, activity_id: int, delegate_id: int) -> list[int]:
     """Questions a delegate has voted for in a session."""
     return [r["question_id"] for r in store.all(

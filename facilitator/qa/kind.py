@@ -49,6 +49,13 @@ class Posts(Kind):
         return views.personal(store, activity, delegate_id)
 
     @staticmethod
+    def mine_for_all(store, activity: dict):
+        """Before anyone has posted or voted, every phone has nothing of its own."""
+        if domain.any_posts(store, activity["id"]):  # votes are for posts
+            return False, None
+        return True, views.personal(store, activity, None)
+
+    @staticmethod
     def control(store, activity: dict):
         """The moderation view for control and panel screens."""
         return views.moderation(store, activity)

@@ -34,6 +34,14 @@ class Kind:
         """What one phone alone sees while it is live (`mine`), or None."""
         return None
 
+    @classmethod
+    def mine_for_all(cls, store, activity: dict):
+        """(True, mine) when every phone's `mine` is the same right now, so that `live`
+        can carry it and no phone needs to ask; (False, None) otherwise."""
+        if cls.personal is Kind.personal:  # no personal view at all
+            return True, None
+        return False, None
+
     @staticmethod
     def control(store, activity: dict):
         """What control screens alone see while it is live (`control`), or None."""

@@ -24,9 +24,13 @@ def outline(store: Store, workshop_id: int) -> list[dict]:
 def live(store: Store, workshop: dict) -> dict:
     """The live state every screen renders from."""
     current = domain.live_activity(store, workshop)
-    shown = None
+    shown, extra = None, {}
     if current is not None:
+        kind = KINDS[current["kind"]]
         shown = {"id": current["id"], "kind": current["kind"], "title": current["title"],
-                 **KINDS[current["kind"]].public(store, current)}
+                 **kind.public(store, current)}
+        same, mine = kind.mine_for_all(store, current)
+        if same:  # every phone's own view is this: none needs to ask (`live:mine`)
+            extra["mine"] = mine
     return {"activity": shown, "since": workshop["live_since"],
-            "version": workshop["state_version"]}
+            "version": workshop["state_version"], **extra}

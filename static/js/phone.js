@@ -58,7 +58,9 @@ const live = connectLive({
       const now = liveState.activity?.id;
       if (now !== before) {
         state.mine = null;
-        if (now && state.snap?.me) {
+        if ('mine' in liveState) {
+          state.mine = liveState.mine;  // the same for every phone: nothing to ask
+        } else if (now && state.snap?.me) {
           const answer = await live.request('live:mine');
           if (answer.ok && answer.activity_id === state.live?.activity?.id) state.mine = answer.mine;
         }
