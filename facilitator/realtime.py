@@ -90,6 +90,8 @@ class Registry:
             people[conn.delegate_id] = n
         else:
             people.pop(conn.delegate_id, None)
+            if not people:
+                del self._online[conn.workshop_id]
             seen = self._last_seen[(conn.workshop_id, conn.delegate_id)] = time.time()
             self._departures.append((conn.workshop_id, conn.delegate_id, seen))
         if (n == 0 and change < 0) or (n == 1 and change > 0):
