@@ -131,13 +131,27 @@ class RedisCluster(Cluster):
             self._warned = time.monotonic()
             log.warning(what, exc_info=True)
 
+    def _or(self, fallback, fn, *args):
+        """fn(*args), or `fallback` while Redis cannot be reached: this process
+        keeps serving its own phones (and warns twice a minute at most)."""
+        from redis import RedisError
+        try:
+            return fn(*args)
+        except RedisError:
+            self._warn("Redis cannot be reached; carrying on with this process's own view")
+            return fallback
+
     def publish(self, name: str, args):
         """Send a command to every other process."""
-        self.redis.publish(self._key("commands"),
-                           json.dumps({"from": self.worker, "name": name, "args": list(args)}))
+        self._or(None, self.redis.publish, self._key("commands"),
+                 json.dumps({"from": self.worker, "name": name, "args": list(args)}))
 
     def share(self, online, departures):
-        """Once a beat: this process's online delegates per workshop, and who left."""
+        """Once a beat: this process's online delegates per workshop, and who left;
+        the workshops whose delegates online elsewhere changed."""
+        return self._or(set(), self._share, online, departures)
+
+    def _share(self, online, departures):
         now = time.time()
         pipe = self.redis.pipeline(transaction=False)
         for workshop_id, delegates in online.items():
@@ -163,6 +177,9 @@ class RedisCluster(Cluster):
             cached = self._cache.get(workshop_id)
         if cached and now - cached[0] < self.interval:
             return cached[1]
+        return self._or(cached[1] if cached else set(), self._read_online, workshop_id, now)
+
+    def _read_online(self, workshop_id, now):
         key = self._key("workers", workshop_id)
         self.redis.zremrangebyscore(key, "-inf", time.time() - self.ttl)
         workers = [w.decode() for w in self.redis.zrange(key, 0, -1)]
@@ -178,13 +195,15 @@ class RedisCluster(Cluster):
 
     def remote_seen(self, workshop_id, since):
         """Delegates seen leaving (by any process) since `since`."""
-        return {int(d) for d in
-                self.redis.zrangebyscore(self._key("seen", workshop_id), since, "+inf")}
+        return {int(d) for d in self._or([], self.redis.zrangebyscore,
+                                         self._key("seen", workshop_id), since, "+inf")}
 
     def leads(self):
-        """Hold (or take) the timer lease; False if another process holds it."""
-        return bool(self._lease(keys=[self._key("timers")],
-                                args=[self.worker, self.lease_ms]))
+        """Hold (or take) the timer lease; False if another process holds it. Without
+        Redis every process runs them: a deadline then ends once per process (the
+        writes are conditional), rather than not at all."""
+        return bool(self._or(True, self._lease, [self._key("timers")],
+                             [self.worker, self.lease_ms]))
 
 
 cluster = Cluster()

@@ -249,3 +249,16 @@ def test_processes_see_each_others_delegates_until_one_stops_publishing(redis_ur
     assert here.remote_seen(7, time.time() - 60) == {1}
     time.sleep(here.ttl + 0.5)  # the other process died: its delegates drop out
     assert here.remote_online(7) == set()
+
+
+def test_without_redis_a_process_carries_on_with_its_own_view(caplog):
+    from join_broadcast import free_port
+
+    from facilitator.cluster import RedisCluster
+    lost = RedisCluster(f"redis://127.0.0.1:{free_port()}/0", 0.05)  # nothing listens there
+    assert lost.remote_online(7) == set() and lost.remote_seen(7, 0) == set()
+    assert lost.share({7: {1}}, [(7, 2, 1.0)]) == set()
+    assert lost.leads() is True, "timers still end, in every process"
+    lost.publish("anything", [1])
+    assert sum("Redis cannot be reached" in r.message for r in caplog.records) == 1, \
+        "one warning, not one per call"
