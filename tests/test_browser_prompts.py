@@ -77,3 +77,37 @@ def test_poll_answers_are_counted_then_revealed_on_projector_and_phones(
         expect(results.locator(".bar-row")).to_have_count(3)
         expect(results.locator(".bar-value")).to_have_text(BAR_VALUES)
     screens.assert_no_script_errors()
+
+
+def test_an_answer_from_offline_refused_later_is_shown_whatever_is_on_screen(
+        screens, live_server):  # noqa: F811 - the fixture imported above
+    import socketio
+
+    workshop = live_server.create_workshop("Offline day")
+    fac = socketio.Client()
+    fac.connect(live_server.url, auth={"role": "facilitator", "key": workshop["key"]},
+                transports=["websocket"])
+    try:
+        poll = fac.call("activity:add", {"kind": "poll", "title": "Lunch?",
+                                         "options": ["Soup", "Pie"]})["activity"]["id"]
+        message = fac.call("activity:add", {"kind": "message", "title": "Coffee break"})
+        assert fac.call("live:set", {"activity_id": poll})["ok"]
+        phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, "Ann Lee", "Hospice")
+        expect(phone.locator(".activity-title")).to_have_text("Lunch?")
+        # The phone answered while its connection was down; meanwhile the room moved on.
+        phone.evaluate("([key, item]) => localStorage.setItem(key, JSON.stringify(item))",
+                       [f"workshop:{workshop['code']}:prompt-pending",
+                        {"client_id": "offline-1", "activity_id": poll, "choices": [1],
+                         "other": ""}])
+        assert fac.call("live:set", {"activity_id": message["activity"]["id"]})["ok"]
+        expect(phone.locator(".activity-title")).to_have_text("Coffee break")
+        phone.reload()  # back online: the phone sends what it kept
+        notice = phone.locator("#phone-notice")
+        expect(notice).to_be_visible(timeout=LIVE_TIMEOUT)
+        expect(notice).to_contain_text("was not counted")
+        expect(phone.locator(".activity-title")).to_have_text("Coffee break")
+        notice.get_by_role("button", name="OK").click()
+        expect(notice).to_be_hidden()
+    finally:
+        fac.disconnect()

@@ -170,6 +170,9 @@ function renderJoined() {
   replace(app,
     h('p', { class: 'me' }, h('span', { class: 'me-name' }, me.name || 'You'),
       h('span', { class: 'muted' }, [me.organisation, me.role].filter(Boolean).join(' · '))),
+    h('div', { id: 'phone-notice', class: 'notice phone-notice', role: 'status', hidden: true },
+      h('p', { id: 'phone-notice-text' }),
+      h('button', { type: 'button', class: 'link', onclick: () => { $('#phone-notice').hidden = true; } }, 'OK')),
     h('section', { id: 'live-area', class: 'live-area', 'aria-live': 'polite' }),
     h('p', { class: 'leave' }, h('button', { type: 'button', class: 'link', onclick: leave },
       me.name ? `Not ${me.name}? Leave` : 'Leave')));
@@ -211,8 +214,17 @@ function renderLive() {
     h('p', {}, 'Keep this page open: it changes by itself when the facilitator starts something.')));
 }
 
-const qaPhone = createQaPhone({ live, code });
-const promptPhone = createPromptPhone({ live, code });
+// Something the phone must hear about whatever is on screen (an answer sent while
+// offline that the server turned down): shown until dismissed.
+function notify(text) {
+  const box = $('#phone-notice');
+  if (!box) return;
+  $('#phone-notice-text').textContent = text;
+  box.hidden = false;
+}
+
+const qaPhone = createQaPhone({ live, code, notify });
+const promptPhone = createPromptPhone({ live, code, notify });
 startClock(live.serverNow);
 everyTick((now) => refreshTicking(app, now));
 

@@ -8,7 +8,7 @@ function newId() {
   return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 64);
 }
 
-export function createPromptPhone({ live, code }) {
+export function createPromptPhone({ live, code, notify }) {
   const pendingKey = `workshop:${code}:prompt-pending`;
   const state = { activity: null, answer: null, root: null, note: '' };
 
@@ -50,6 +50,8 @@ export function createPromptPhone({ live, code }) {
         state.note = 'Your answer is in. You can change it until time is up.';
       } else if (!answer.ok && !['offline', 'timeout'].includes(answer.error)) {
         state.note = `Not sent: ${answer.message}`;
+        // That prompt is no longer on screen: say so where the phone can see it.
+        if (!here) notify?.(`Your answer from while you were offline was not counted: ${answer.message}`);
       }
       update();
     });

@@ -22,7 +22,7 @@ function newId() {
   return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 64);
 }
 
-export function createQaPhone({ live, code }) {
+export function createQaPhone({ live, code, notify }) {
   const outboxKey = `workshop:${code}:qa-outbox`;
   const state = { sort: 'top', activity: null, mine: null, root: null, note: '' };
 
@@ -69,8 +69,9 @@ export function createQaPhone({ live, code }) {
     state.draft = item.text;
     const box = state.root?.querySelector('#qa-text');
     if (box) box.value = item.text;
-    const note = state.root?.querySelector('.qa-note');
+    const note = state.root?.isConnected && state.root.querySelector('.qa-note');
     if (note) note.textContent = `Not sent: ${message}`;
+    else notify?.(`What you wrote while offline was not sent: ${message} It is back in the box for the next time questions are open.`);
   }
 
   function mount(area) {
