@@ -18,6 +18,7 @@ from . import cluster as shared
 from . import socketio
 from .health import full_collections, loop_monitor
 from .security import guesses
+from .store import why_not_saved
 from .validation import Problem, payload
 
 log = logging.getLogger(__name__)
@@ -318,18 +319,6 @@ SERVER_ERROR = {"ok": False, "error": "server_error",
                 "message": "Something went wrong on the server; please try again."}
 
 
-def storage_problem(exc: sqlite3.Error) -> str:
-    """Why the database refused a write, in words a facilitator can act on."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL:
-        return "the disk is full"
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return "the database is locked by another program"
-    if code == sqlite3.SQLITE_READONLY:
-        return "the database file is read-only"
-    return "the database could not be written"
-
-
 def handler(event: str, roles=ROLES, namespace=None):
     """Register a Socket.IO event handler that checks quota, role and payload.
 
@@ -360,7 +349,7 @@ def handler(event: str, roles=ROLES, namespace=None):
                 return problem.ack()
             except sqlite3.Error as exc:  # nothing of this write was kept
                 log.error("handler %s could not write: %s", event, exc)
-                why = storage_problem(exc)
+                why = why_not_saved(exc)
                 emit("server:problem", {
                     "error": "storage", "at": time.time(),
                     "message": f"The server could not save a change: {why}. Nothing "

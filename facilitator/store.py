@@ -313,6 +313,18 @@ class Store:
             self.db.close()
 
 
+def why_not_saved(exc: sqlite3.Error) -> str:
+    """Why the database refused a write, in words a facilitator can act on."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return "the disk is full"
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "the database is locked by another program"
+    if code == sqlite3.SQLITE_READONLY:
+        return "the database file is read-only"
+    return "the database could not be written"
+
+
 def now() -> float:
     """Wall-clock seconds, the unit of every stored time."""
     return time.time()

@@ -5,6 +5,7 @@ from flask import Flask, abort, render_template, request
 
 from . import store
 from .runsheet import domain as runsheet
+from .store import why_not_saved
 from .validation import Problem
 from .workshops import domain as workshops
 
@@ -39,11 +40,10 @@ def init_app(app: Flask):
 
     @app.errorhandler(sqlite3.Error)
     def storage(error):
-        from .realtime import storage_problem
         app.logger.error("request %s could not use the database: %s", request.path, error)
         return render_template(
             "error.html", title="Not saved",
-            message=f"The server could not save that: {storage_problem(error)}. Nothing "
+            message=f"The server could not save that: {why_not_saved(error)}. Nothing "
                     "was changed; try again in a moment."), 503
 
     @app.errorhandler(413)

@@ -229,20 +229,14 @@ def link_regenerate(conn, data):
 
 
 @everywhere
-def drop_workshop_screens(workshop_id: int):
-    """Disconnect every screen of a deleted workshop, in any process, and forget it."""
+def drop_screens(workshop_id: int, role: str | None = None):
+    """Disconnect a workshop's screens of one role, or all of them (a deleted
+    workshop, then forgotten), in any process."""
     for sid, other in list(registry.connections.items()):
-        if other.workshop_id == workshop_id:
+        if other.workshop_id == workshop_id and role in (None, other.role):
             socketio.server.disconnect(sid, namespace="/")
-    registry.forget(workshop_id)
-
-
-@everywhere
-def drop_screens(workshop_id: int, role: str):
-    """Disconnect every screen of one role in a workshop, in any process."""
-    for sid, other in list(registry.connections.items()):
-        if other.workshop_id == workshop_id and other.role == role:
-            socketio.server.disconnect(sid, namespace="/")
+    if role is None:
+        registry.forget(workshop_id)
 
 
 def roster_imported(workshop_id: int):

@@ -289,7 +289,7 @@ DELETED_MESSAGE = "The facilitator has deleted this workshop. You can close this
 def drop_workshop(workshop_id: int):
     """Every screen of a deleted workshop is told so (`workshop:deleted`), then disconnected."""
     emit("workshop:deleted", {"message": DELETED_MESSAGE}, to=room(workshop_id))
-    events.drop_workshop_screens(workshop_id)
+    events.drop_screens(workshop_id)
 
 
 def _same_origin() -> bool:
