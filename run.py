@@ -1,7 +1,7 @@
 """Start the workshop server: `python run.py [--host H] [--port P] [--database F] [--async-mode M]`.
 
-The only module that knows the async mode: it monkey-patches before the app
-is imported.
+The only module that imports eventlet or gevent before the app: it monkey-patches
+for the async mode, then facilitator.serving builds that mode's server.
 """
 import argparse
 import os
@@ -31,45 +31,9 @@ elif MODE == "gevent":
 
 import gc  # noqa: E402
 import logging  # noqa: E402
-import resource  # noqa: E402
-import socket  # noqa: E402
+import sys  # noqa: E402
 
-from facilitator import create_app, health, network, socketio  # noqa: E402
-
-
-def raise_file_limit(wanted: int):
-    """Each phone holds a socket: lift the open-file limit as far as allowed."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-
-
-def no_delay(listener):
-    """Send small frames at once: a snapshot followed by an ack must not wait ~40 ms
-    for the phone's delayed ACK (Nagle). Accepted sockets inherit this on Linux."""
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def serve(app):
-    """Serve on the configured address with the configured async mode."""
-    host, port = app.config["HOST"], app.config["PORT"]
-    limit = app.config["MAX_CONNECTIONS"]
-    raise_file_limit(limit + 256)
-    if MODE == "eventlet":
-        import eventlet.wsgi
-        listener = eventlet.listen((host, port), backlog=2048)
-        no_delay(listener)
-        eventlet.wsgi.server(listener, app, max_size=limit, log_output=False)
-    elif MODE == "gevent":
-        from gevent.pool import Pool
-        from gevent.pywsgi import WSGIServer
-        server = WSGIServer((host, port), app, spawn=Pool(limit), log=None, backlog=2048)
-        server.init_socket()
-        no_delay(server.socket)
-        server.serve_forever()
-    else:
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+from facilitator import config, create_app, health, network, serving  # noqa: E402
 
 
 def banner(app) -> str:
@@ -84,12 +48,21 @@ def banner(app) -> str:
             lines.append(f"  Phones on the network: http://{address}:{port}/")
     lines += [f"  Database: {app.config['DATABASE']}",
               f"  Server: {MODE}. Press Ctrl+C to stop."]
+    if not app.config["FACILITATOR_PASSWORD"] and app.config["HOST"] in ("0.0.0.0", "::", ""):
+        lines += ["  Anyone on this network can create workshops here. To require a password,",
+                  "  start with FACILITATOR_PASSWORD=... (see README: Settings)."]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The port first: a second server on it must stop before it touches anything.
+    settings = config.load()
+    try:
+        listener = serving.listen(MODE, settings["HOST"], settings["PORT"])
+    except serving.CannotListen as problem:
+        sys.exit(str(problem))
     application = create_app()
     # Everything loaded so far lives as long as the server: keep it out of the
     # full garbage collections that otherwise pause every phone, and run those
@@ -98,6 +71,6 @@ if __name__ == "__main__":
     health.full_collections.take_over()
     print(banner(application), flush=True)
     try:
-        serve(application)
+        serving.serve(application, listener, MODE)
     except KeyboardInterrupt:
         pass

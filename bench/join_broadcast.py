@@ -37,7 +37,7 @@ from pathlib import Path
 
 import psutil
 import socketio
-from common import disconnect, median, pct, print_report
+from common import SERVER_ENV, disconnect, median, pct, print_report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -155,7 +155,8 @@ class Server:
     def spawn(self):
         """Start the process, its output going to `log_path` (it does not wait)."""
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log, env=self.env,
+        env = {**SERVER_ENV, **(self.env or os.environ)}
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log, env=env,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.ps = psutil.Process(self.proc.pid)
 

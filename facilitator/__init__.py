@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cluster
 from . import config as settings
 from .store import Store
+from .throttle import limiter
 
 socketio = SocketIO()
 
@@ -51,9 +52,12 @@ def create_app(config=None) -> Flask:
                       max_http_buffer_size=MAX_MESSAGE_BYTES,
                       ping_interval=20, ping_timeout=20)
     cluster.configure(app).start(app)
+    limiter.configure(app.config["REDIS_URL"])
     if app.config.get("TRUSTED_PROXIES"):
         # Outermost, so pages and Socket.IO alike see the phone's own address
         # (the join-code throttle counts by it), not the proxy's.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    # Outermost of all: no reply, whatever fails below, carries a traceback.
+    app.wsgi_app = web.Guard(app.wsgi_app, MAX_MESSAGE_BYTES)
     return app

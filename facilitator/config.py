@@ -4,6 +4,8 @@ import secrets
 import time
 from pathlib import Path
 
+import limits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # name, default, help text: the README's settings table is written from this.
@@ -21,10 +23,27 @@ SETTINGS = [
     ("FACILITATOR_SECRET_KEY", "",
      "Flask secret key (generated and kept in instance/ if empty)."),
     ("FACILITATOR_MAX_CONNECTIONS", "10000",
-     "Most simultaneous connections one process accepts."),
+     "Most phones connected to one process at once; one more is refused with "
+     "\"The room is full\". Pages, /healthz and the facilitator's, panel and "
+     "projector screens have room beyond it (a fifth more, at least 100)."),
+    ("FACILITATOR_HEADER_TIMEOUT", "10",
+     "Seconds a new connection (or a keep-alive one starting a request) has to send "
+     "its whole request header before it is closed."),
+    ("FACILITATOR_REQUEST_TIMEOUT", "60",
+     "Seconds a request (header, body and reply) may take from its first byte before "
+     "its connection is closed; an Engine.IO request with a body, at most 20. Long "
+     "polls and WebSockets are not cut."),
+    ("FACILITATOR_IDLE_TIMEOUT", "60",
+     "Seconds a keep-alive connection may wait between requests before it is closed. "
+     "Long polls and WebSockets in progress are not cut."),
     ("FACILITATOR_TRUSTED_PROXIES", "0",
      "Proxies in front of the server (1 behind HAProxy): their X-Forwarded-For and "
      "-Proto headers are believed. 0: none, the headers are ignored."),
+    ("FACILITATOR_JOIN_LIMIT", "300 per 100 seconds",
+     "Most walk-ins joining one workshop from one network address: a burst of 300, "
+     "then 3 a second. Phones behind one venue address share it."),
+    ("FACILITATOR_CREATE_LIMIT", "20 per 10 minutes",
+     "Most workshops created from one network address."),
     ("FACILITATOR_REDIS_URL", "",
      "Redis URL (redis://127.0.0.1:6379/0) shared by several server processes "
      "behind one proxy; see docs/DEPLOY.md. Empty: one process."),
@@ -47,6 +66,15 @@ def _secret_key(instance: Path) -> str:
     raise RuntimeError(f"{path} is empty; delete it or set FACILITATOR_SECRET_KEY")
 
 
+def _limit(env: dict, name: str):
+    """A rate such as "300 per 100 seconds" or "20/10 minutes"."""
+    try:
+        return limits.parse(env[name])
+    except ValueError:
+        raise SystemExit(f"{name}={env[name]!r} is not a rate such as "
+                         "'300 per 100 seconds'") from None
+
+
 def load(overrides=None) -> dict:
     """Build the app's config from the environment, then apply overrides."""
     env = {name: os.environ.get(name, default) for name, default, _ in SETTINGS}
@@ -63,7 +91,12 @@ def load(overrides=None) -> dict:
         "PORT": int(env["FACILITATOR_PORT"]),
         "HOST": env["FACILITATOR_HOST"],
         "MAX_CONNECTIONS": int(env["FACILITATOR_MAX_CONNECTIONS"]),
+        "HEADER_TIMEOUT": float(env["FACILITATOR_HEADER_TIMEOUT"]),
+        "REQUEST_TIMEOUT": float(env["FACILITATOR_REQUEST_TIMEOUT"]),
+        "IDLE_TIMEOUT": float(env["FACILITATOR_IDLE_TIMEOUT"]),
         "REDIS_URL": env["FACILITATOR_REDIS_URL"],
+        "JOIN_LIMIT": _limit(env, "FACILITATOR_JOIN_LIMIT"),
+        "CREATE_LIMIT": _limit(env, "FACILITATOR_CREATE_LIMIT"),
         "TRUSTED_PROXIES": int(env["FACILITATOR_TRUSTED_PROXIES"]),
         "SECRET_KEY": env["FACILITATOR_SECRET_KEY"] or _secret_key(database.parent),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

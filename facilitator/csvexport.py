@@ -4,8 +4,27 @@ import io
 
 from flask import Response
 
+from .validation import valid_unicode
+
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def exportable(value):
+    """A value (text, or lists and dicts holding text) that every encoding can write.
+
+    Text is checked as it comes in (see validation.clean_text), but a database
+    from an older version may still hold lone UTF-16 surrogates in its JSON: each
+    becomes U+FFFD on the way out, so no download fails on it. Every file the
+    app writes (CSV, the report, the export's data.json) goes through this.
+    """
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, dict):
+        return {exportable(k): exportable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [exportable(v) for v in value]
+    return value
 
 
 def safe_cell(value):
@@ -22,6 +41,6 @@ def download(filename: str, header: list[str], rows) -> Response:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([safe_cell(exportable(v)) for v in row])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

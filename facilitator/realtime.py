@@ -4,8 +4,8 @@ Rooms: `workshop:<id>` (every screen of a workshop), `workshop:<id>:facilitator`
 `workshop:<id>:panel`, `workshop:<id>:screen`, `workshop:<id>:delegates` and
 `delegate:<id>` (each phone of one delegate).
 """
-import collections
 import functools
+import json
 import logging
 import sqlite3
 import threading
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from flask import request
 
 from . import cluster as shared
-from . import socketio
+from . import socketio, store
 from .health import full_collections, loop_monitor
-from .security import guesses
 from .store import why_not_saved
+from .throttle import limiter, per
 from .validation import Problem, payload
 
 log = logging.getLogger(__name__)
@@ -52,15 +52,21 @@ class Registry:
     def __init__(self):
         self._lock = threading.Lock()
         self.connections: dict[str, Connection] = {}
+        self._roles: dict[str, int] = {}  # role -> sockets connected here
         self._online: dict[int, dict[int, int]] = {}  # workshop -> delegate -> sockets
         self._last_seen: dict[tuple[int, int], float] = {}  # (workshop, delegate) -> time
         self._departures: list[tuple[int, int, float]] = []  # not yet shared
         self._shared_workshops: set[int] = set()
+        self._took_part: set[int] = set()  # delegates known to have taken part
 
     def add(self, sid: str, conn: Connection):
         """Record a new connection."""
         with self._lock:
+            old = self.connections.get(sid)
+            if old is not None:
+                self._roles[old.role] -= 1
             self.connections[sid] = conn
+            self._roles[conn.role] = self._roles.get(conn.role, 0) + 1
             if conn.delegate_id is not None:
                 self._count(conn, +1)
 
@@ -68,9 +74,16 @@ class Registry:
         """Forget a connection; return it."""
         with self._lock:
             conn = self.connections.pop(sid, None)
+            if conn is not None:
+                self._roles[conn.role] -= 1
             if conn is not None and conn.delegate_id is not None:
                 self._count(conn, -1)
             return conn
+
+    def sockets(self, role: str) -> int:
+        """Sockets of one role (phones: "delegate") connected to this process now."""
+        with self._lock:
+            return self._roles.get(role, 0)
 
     def identify(self, sid: str, delegate_id: int | None):
         """Attach (or detach) a delegate to a phone's connection after it joins."""
@@ -115,12 +128,30 @@ class Registry:
         return here | shared.cluster.remote_online(workshop_id)
 
     def present(self, workshop_id: int, within: float) -> set[int]:
-        """Delegates online now or seen within the last `within` seconds."""
+        """Delegates online now, or seen within the last `within` seconds if they have
+        taken part: a phone that joined and went without a tap is not kept as present
+        (a flood of fake joins, or someone who left at once)."""
         since = time.time() - within
         with self._lock:
             recent = {d for (w, d), seen in self._last_seen.items()
                       if w == workshop_id and seen >= since}
-        return recent | self.online(workshop_id) | shared.cluster.remote_seen(workshop_id, since)
+        online = self.online(workshop_id)
+        recent = (recent | shared.cluster.remote_seen(workshop_id, since)) - online
+        if recent:
+            recent = {row["id"] for row in store().all(
+                "select id from delegates where id in (select value from json_each(?)) "
+                "and active_at is not null", [json.dumps(sorted(recent))])}
+        return online | recent
+
+    def took_part(self, workshop_id: int, delegate_id: int):
+        """Note that a delegate has taken part (stored once per delegate)."""
+        if delegate_id in self._took_part:
+            return
+        with store().write() as db:
+            db.execute("update delegates set active_at = ? where id = ? and "
+                       "active_at is null", [time.time(), delegate_id])
+        with self._lock:
+            self._took_part.add(delegate_id)
 
     def share(self):
         """Publish who is online here, and who left, for the other processes; when
@@ -210,8 +241,7 @@ def arrived(workshop_id: int, delegate_id: int):
 def reset():
     """Forget every connection, quota and pending update (a fresh process, as in tests)."""
     registry.__init__()
-    quotas.__init__()
-    guesses.__init__()
+    limiter.reset()
     with _pending_lock:
         _pending.clear()
 
@@ -243,24 +273,23 @@ def current() -> Connection | None:
 
 
 class Quotas:
-    """Events each sender may send, kept server-side: a token bucket per delegate
-    (all their phones together) or per screen, by role.
+    """Events each sender may send, kept server-side: a count per moving window per
+    delegate (all their phones together) or per screen, by role.
 
     An event over quota is refused at once, before it costs anything; a sender
     refused `strikes` times within `window` seconds is disconnected, and a
-    delegate is kept out for `cooldown` seconds.
+    delegate is kept out for `cooldown` seconds. With Redis, every process
+    counts together (see throttle).
     """
 
-    # role: (events per second, burst)
-    RATES = {"delegate": (5.0, 40), "facilitator": (30.0, 200), "panel": (10.0, 80),
-             "screen": (5.0, 40)}
+    # role: (events, in any this many seconds): a burst, then that rate on average
+    RATES = {"delegate": (40, 8), "facilitator": (200, 7), "panel": (80, 8),
+             "screen": (40, 8)}
 
-    def __init__(self, strikes=100, window=10.0, cooldown=30.0):
-        self.strikes, self.window, self.cooldown = strikes, window, cooldown
-        self._lock = threading.Lock()
-        self._buckets: dict[tuple, list[float]] = {}  # key -> [tokens, last refill]
-        self._refused: dict[tuple, collections.deque] = {}
-        self._banned: dict[tuple, float] = {}
+    def __init__(self, strikes=100, window=10.0, cooldown=30.0, rates=None):
+        self.rates = {role: per(*rate) for role, rate in (rates or self.RATES).items()}
+        self.strikes = per(strikes - 1, window)
+        self.cooldown = per(1, cooldown)
 
     @staticmethod
     def key(conn: Connection, sid: str) -> tuple:
@@ -269,44 +298,22 @@ class Quotas:
         return ("sid", sid)
 
     def allow(self, conn: Connection, sid: str) -> bool:
-        """Take one event from the sender's bucket; False if it is empty."""
-        rate, burst = self.RATES[conn.role]
-        key, now = self.key(conn, sid), time.monotonic()
-        with self._lock:
-            if len(self._buckets) > 20_000:  # forget senders with full buckets
-                self._buckets = {k: b for k, b in self._buckets.items()
-                                 if b[0] + (now - b[1]) * rate < burst}
-            tokens, last = self._buckets.get(key, (burst, now))
-            tokens = min(burst, tokens + (now - last) * rate)
-            if tokens >= 1:
-                self._buckets[key] = [tokens - 1, now]
-                return True
-            self._buckets[key] = [tokens, now]
-            return False
+        """Count one event of the sender's; False if over quota."""
+        return limiter.hit(self.rates[conn.role], "quota", *self.key(conn, sid))
 
     def strike(self, conn: Connection, sid: str) -> bool:
         """Count a refusal; True once the sender has earned a disconnection."""
-        key, now = self.key(conn, sid), time.monotonic()
-        with self._lock:
-            refused = self._refused.setdefault(key, collections.deque())
-            refused.append(now)
-            while refused and refused[0] < now - self.window:
-                refused.popleft()
-            if len(refused) < self.strikes:
-                return False
-            del self._refused[key]
-            if conn.delegate_id is not None:
-                self._banned[key] = now + self.cooldown
-            return True
+        key = self.key(conn, sid)
+        if limiter.hit(self.strikes, "strikes", *key):
+            return False
+        limiter.clear(self.strikes, "strikes", *key)
+        if conn.delegate_id is not None:
+            limiter.hit(self.cooldown, "banned", *key)
+        return True
 
     def banned(self, workshop_id: int, delegate_id: int) -> float:
         """Seconds a delegate must still wait before connecting again (0: none)."""
-        key = ("delegate", workshop_id, delegate_id)
-        with self._lock:
-            left = self._banned.get(key, 0) - time.monotonic()
-            if left <= 0:
-                self._banned.pop(key, None)
-            return max(0.0, left)
+        return limiter.wait(self.cooldown, "banned", "delegate", workshop_id, delegate_id)
 
 
 quotas = Quotas()
@@ -319,8 +326,12 @@ SERVER_ERROR = {"ok": False, "error": "server_error",
                 "message": "Something went wrong on the server; please try again."}
 
 
-def handler(event: str, roles=ROLES, namespace=None):
+def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
     """Register a Socket.IO event handler that checks quota, role and payload.
+
+    `takes_part`: a delegate who sends it (an answer, a question, a vote, a
+    Connect tap) has taken part, so counts as present for a while after their
+    phone goes (see Registry.present); one who only joined does not.
 
     The wrapped function gets (conn, data) and returns the ack's fields; a
     Problem becomes an error ack, a database that refuses the write a
@@ -361,6 +372,8 @@ def handler(event: str, roles=ROLES, namespace=None):
             except Exception:  # noqa: BLE001 - answer, log, keep serving
                 log.exception("handler %s failed", event)
                 return SERVER_ERROR
+            if takes_part and conn.delegate_id is not None:
+                registry.took_part(conn.workshop_id, conn.delegate_id)
             return {"ok": True, **(result or {})}
         socketio.on_event(event, wrapper, namespace=namespace)
         return wrapper

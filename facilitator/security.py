@@ -3,8 +3,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
-import time
+
+from .throttle import limiter, per
 
 # No look-alike characters (0/O/Q, 1/I/L, 2/Z, 5/S, 8/B): read off a projector.
 CODE_ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"
@@ -55,42 +55,25 @@ def same(a: str, b: str) -> bool:
 class GuessThrottle:
     """Slows down join-code guessing from one network address.
 
-    Only wrong codes count: each takes a token from the address's bucket
-    (`burst` of them, refilled at `per_second`). An empty bucket refuses every
-    code from that address until a token is back, a couple of seconds. A hall
-    of phones behind one address typing the right code is never slowed, and a
-    few typos cost nothing; one address trying codes gets about one try every
-    two seconds, so finding one of a dozen live codes in the 191 million
-    possible would take years.
+    Only wrong codes count: `burst` of them in any `seconds` from one address,
+    then every code from that address is refused until the oldest is a window
+    old. A hall of phones behind one address typing the right code is never
+    slowed, and a few typos cost nothing; one address trying codes gets about
+    one try every two seconds, so finding one of a dozen live codes in the 191
+    million possible would take years. Counted for every process with Redis.
     """
 
-    def __init__(self, burst=30, per_second=0.5):
-        self.burst, self.rate = burst, per_second
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, time)
-        self._pruned = time.monotonic()
-
-    def _tokens(self, address: str, now: float) -> float:
-        tokens, then = self._buckets.get(address, (self.burst, now))
-        return min(self.burst, tokens + (now - then) * self.rate)
+    def __init__(self, burst=30, seconds=60):
+        self.burst = burst
+        self.limit = per(burst, seconds)
 
     def wait(self, address: str) -> float:
         """Seconds before this address may try a code again (0: now)."""
-        with self._lock:
-            tokens = self._tokens(address, time.monotonic())
-            return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+        return limiter.wait(self.limit, "codes", address)
 
     def wrong(self, address: str):
         """Count a wrong code from this address."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._pruned > 60 or len(self._buckets) > 50_000:
-                # Forget addresses whose buckets are full again (a minute after their
-                # last wrong code): nothing about them is kept longer than needed.
-                self._pruned = now
-                self._buckets = {a: b for a, b in self._buckets.items()
-                                 if self._tokens(a, now) < self.burst}
-            self._buckets[address] = (max(0.0, self._tokens(address, now) - 1), now)
+        limiter.hit(self.limit, "codes", address)
 
 
 guesses = GuessThrottle()

@@ -5,7 +5,9 @@ wraps the block in a transaction; callers broadcast only after it returns,
 so nothing is announced that is not on disk.
 """
 import contextlib
+import os
 import sqlite3
+import sys
 import threading
 import time
 
@@ -158,9 +160,41 @@ def _v6(db):
     db["delegates"].add_column("removed_at", float)
 
 
+def _v7(db):
+    """Look-alike names, a delegate's first action, and a workshop's doors."""
+    from .validation import name_skeleton
+    db["delegates"].add_column("name_skeleton", str, not_null_default="")
+    db["delegates"].add_column("active_at", float)  # first answer, question, vote or tap
+    for row in db.execute("select id, name from delegates").fetchall():
+        db.execute("update delegates set name_skeleton = ? where id = ?",
+                   [name_skeleton(row[1] or ""), row[0]])
+    db["delegates"].create_index(["workshop_id", "name_skeleton"])
+    # open: anyone with the code joins; roster: only names on the roster can be
+    # claimed; closed: nobody new.
+    db["workshops"].add_column("doors", str, not_null_default="open")
+    # A silence is made through one question and holds the asker's later posts of
+    # the same kind only (anonymous or named): see qa.domain.silence.
+    db["qa_silences"].create({
+        "question_id": int, "workshop_id": int, "delegate_id": int, "name_key": str,
+        "anonymous": int, "created_at": float,
+    }, pk="question_id", foreign_keys=[("workshop_id", "workshops", "id"),
+                                       ("question_id", "qa_questions", "id"),
+                                       ("delegate_id", "delegates", "id")],
+        not_null={"workshop_id", "delegate_id", "anonymous"}, defaults={"name_key": ""})
+    db["qa_silences"].create_index(["workshop_id", "delegate_id"])
+    # An older silence held everything its asker sent: keep that, through the
+    # asker's latest question of each kind.
+    db.execute("insert or ignore into qa_silences (question_id, workshop_id, delegate_id, "
+               "name_key, anonymous, created_at) select max(q.id), s.workshop_id, "
+               "s.delegate_id, s.name_key, q.anonymous, s.created_at from qa_silenced s "
+               "join qa_questions q on q.delegate_id = s.delegate_id "
+               "and q.workshop_id = s.workshop_id group by s.delegate_id, q.anonymous")
+    db["qa_silenced"].drop()
+
+
 # Append-only: each entry moves the schema one version on. Never edit a
 # released entry; add a new one (sqlite-utils' transform() helps).
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 
 
 # Reads wait this long for a lock (rare with WAL: only around recovery).
@@ -250,13 +284,18 @@ class Store:
             lead = not batch.leader_chosen
             batch.leader_chosen = True
         if lead:
-            time.sleep(0)  # let writers already under way add to this commit
+            self._gather()
             with self.lock:
                 self._commit = None
                 self._finish(batch)
         batch.done.wait()
         if batch.error is not None:
             raise batch.error
+
+    @staticmethod
+    def _gather():
+        """Yield once, so that writers already under way add to this commit."""
+        time.sleep(0)
 
     # How long a write waits for another process's write lock before failing.
     lock_patience = 10.0
@@ -302,6 +341,22 @@ class Store:
         with self.lock:
             return next(self.db.query(sql, params), None)
 
+    def committed_one(self, sql: str, params=()):
+        """`one`, counting only what is on disk: a row seen inside a group commit
+        still under way is returned once that commit is done (None if it failed).
+
+        For the look-ups that answer a resend: the first copy of a resent
+        submission may be another writer's, not yet committed, and its ack must
+        not go out before it is.
+        """
+        with self.lock:
+            row = next(self.db.query(sql, params), None)
+            batch = self._commit if row is not None and self.db.conn.in_transaction else None
+        if batch is None:
+            return row
+        batch.done.wait()
+        return self.one(sql, params)
+
     def all(self, sql: str, params=()):
         """All rows of a query as dicts."""
         with self.lock:
@@ -323,6 +378,16 @@ def why_not_saved(exc: sqlite3.Error) -> str:
     if code == sqlite3.SQLITE_READONLY:
         return "the database file is read-only"
     return "the database could not be written"
+
+
+def pause_point(name: str):
+    """A hook for crash tests: with FACILITATOR_TEST_PAUSE="<name>:<seconds>" in the
+    environment, say so on stderr and sleep here (inside a write, so that a test can
+    kill the process half-way through one). Does nothing otherwise."""
+    wanted = os.environ.get("FACILITATOR_TEST_PAUSE", "")
+    if wanted.rpartition(":")[0] == name:
+        print(f"paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(float(wanted.rpartition(":")[2]))
 
 
 def now() -> float:

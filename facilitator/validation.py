@@ -1,25 +1,49 @@
 """Checking what clients send, and the errors that answer bad input."""
+import functools
+import json
+import re
 import unicodedata
+from importlib import resources
 
-# Control characters other than newline and tab have no place in typed text;
-# bidi overrides can disguise what a name says.
-_BANNED = {chr(c) for c in range(32) if chr(c) not in "\n\t"} | {
-    "\x7f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-    "\u2066", "\u2067", "\u2068", "\u2069"}
+# Control characters (C0 and C1) other than newline and tab have no place in typed
+# text, nor the noncharacters U+FFFE and U+FFFF; bidi overrides can disguise what a
+# name says.
+_BANNED = {chr(c) for c in [*range(32), *range(0x7f, 0xa0)] if chr(c) not in "\n\t"} | {
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+    "\u2066", "\u2067", "\u2068", "\u2069", "\ufffe", "\uffff"}
+
+# More combining marks than any script stacks on one letter: the rest is smeared
+# over the lines around it ("Zalgo" text).
+_STACKED_MARKS = re.compile(r"([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                            r"\ufe20-\ufe2f]{4})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+                            r"\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+# A UTF-16 surrogate standing alone (JSON can carry "\ud800") is not a character:
+# no encoding can write it, so it would break every file it reached.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Characters that draw nothing, besides the format characters (category Cf: zero-width
+# spaces and joiners, soft hyphen, byte-order mark, direction marks): Unicode's
+# default-ignorable fillers and variation selectors, and the blank Braille pattern.
+_FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f"
+                     "\u2800\u3164\uffa0" + "".join(map(chr, range(0xFE00, 0xFE10)))
+                     + "".join(map(chr, range(0xFFF0, 0xFFF9))))
 
 
 class Problem(Exception):
     """A request that cannot be done, with a message a person can act on."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
+    def __init__(self, code: str, message: str, field: str | None = None,
+                 details: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.details = details or {}  # more fields for the ack, e.g. a roster match
 
     def ack(self) -> dict:
         """The error acknowledgement sent back to the client."""
-        out = {"ok": False, "error": self.code, "message": self.message}
+        out = {**self.details, "ok": False, "error": self.code, "message": self.message}
         if self.field:
             out["field"] = self.field
         return out
@@ -39,18 +63,64 @@ def payload(data) -> dict:
     return data
 
 
-def clean_text(value, *, multiline=False) -> str:
-    """Normalise typed text: NFC, no control or bidi-override characters, trimmed."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if ch not in _BANNED)
+def valid_unicode(value: str) -> str:
+    """The text with each lone UTF-16 surrogate replaced by U+FFFD, the replacement
+    character; a surrogate pair becomes the character it encodes."""
+    if not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def invisible(ch: str) -> bool:
+    """Whether a character draws nothing on a screen (a format character or a filler)."""
+    return unicodedata.category(ch) == "Cf" or ch in _FILLERS or \
+        "\U000e0000" <= ch <= "\U000e0fff"
+
+
+def visible(value: str) -> bool:
+    """Whether a text has at least one character a reader can see: a letter, digit,
+    punctuation mark or symbol (or a private-use one) that is not a filler."""
+    return any((unicodedata.category(ch)[0] in "LNPS" or unicodedata.category(ch) == "Co")
+               and not invisible(ch) for ch in value)
+
+
+def _drawn(value: str) -> str:
+    """The text without its invisible characters, except those that build an emoji:
+    the joiner in "👩🏽\u200d💻" and the emoji variation selector after a symbol."""
+    out = []
+    for i, ch in enumerate(value):
+        if invisible(ch):
+            last = out[-1] if out else " "
+            before = unicodedata.category(last)
+            if ch in "\ufe0e\ufe0f" and before == "So":
+                pass
+            elif not (ch == "\u200d" and (before in ("So", "Sk") or last == "\ufe0f")
+                      and unicodedata.category(value[i + 1:i + 2] or " ") == "So"):
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def clean_text(value, *, multiline=False, name=False) -> str:
+    """Normalise typed text: valid Unicode, NFC, no control or bidi-override
+    characters, trimmed; empty if nothing in it is visible.
+
+    With `name` (names, organisations, roles), invisible characters go too (but
+    for those inside an emoji), so that two names that look the same are the
+    same text.
+    """
+    value = "".join(ch for ch in valid_unicode(value) if ch not in _BANNED)
+    value = unicodedata.normalize("NFC", _drawn(value) if name else value)
+    value = _STACKED_MARKS.sub(r"\1", value)
     if not multiline:
         value = " ".join(value.split())
-    return value.strip()
+    value = value.strip()
+    return value if visible(value) else ""
 
 
 def text(data: dict, field: str, label: str, *, max_len: int,
-         required=True, multiline=False) -> str:
-    """A text field, cleaned and length-checked."""
+         required=True, multiline=False, name=False) -> str:
+    """A text field, cleaned (see clean_text) and length-checked."""
     value = data.get(field, "")
     if value is None:
         value = ""
@@ -59,7 +129,7 @@ def text(data: dict, field: str, label: str, *, max_len: int,
     # Refuse absurd input before doing any work on it.
     if len(value) > max_len * 4:
         raise invalid(f"{label} is too long (at most {max_len} characters).", field)
-    value = clean_text(value, multiline=multiline)
+    value = clean_text(value, multiline=multiline, name=name)
     if required and not value:
         raise invalid(f"{label} is required.", field)
     if len(value) > max_len:
@@ -91,7 +161,8 @@ def boolean(data: dict, field: str, label: str, default=None):
 def choice(data: dict, field: str, label: str, options, default=None):
     """One of a fixed set of values."""
     value = data.get(field, default)
-    if value not in options:
+    # 10.0 == 10 and True == 1: only a value of an option's own type is that option.
+    if value not in options or type(value) not in {type(o) for o in options}:
         raise invalid(f"{label} must be one of: {', '.join(map(str, options))}.", field)
     return value
 
@@ -115,3 +186,37 @@ def text_list(data: dict, field: str, label: str, *, max_items: int, max_len: in
 def name_key(name: str) -> str:
     """How two names are compared: case, accents' encoding and spacing ignored."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """Each character that looks like another, mapped to the one it looks like
+    (Unicode's confusables data, as shipped by confusable-homoglyphs)."""
+    raw = json.loads(resources.files("confusable_homoglyphs")
+                     .joinpath("confusables.json").read_text(encoding="utf-8"))
+    table = {}
+    for char, glyphs in raw.items():
+        # The data links look-alikes both ways; the prototype is the one most
+        # other characters point at (Cyrillic "а" -> Latin "a", "0" -> "O").
+        best = max((g["c"] for g in glyphs), key=lambda c: len(raw.get(c, ())),
+                   default=char)
+        if len(char) == 1 and len(raw.get(best, ())) > len(glyphs):
+            table[char] = best.replace("\u200e", "")
+    return table
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like: two names with one skeleton read the same on a screen.
+
+    Compatibility forms, case, look-alike letters from other scripts ("а" for
+    "a", "0" for "O", a capital I for an l), accents and other marks (a dot
+    above an i draws nothing new), spacing, punctuation, symbols and invisible
+    characters are all ignored: what is left is letters and digits. Names that
+    differ only by case are compared by name_key as well.
+    """
+    table = _prototypes()
+    value = unicodedata.normalize("NFKC", name)
+    for _ in range(2):  # a prototype may itself map on once cased ("0" -> "O" -> "o")
+        value = unicodedata.normalize(
+            "NFD", "".join(table.get(ch, ch) for ch in value)).casefold()
+    return "".join(ch for ch in value if unicodedata.category(ch)[0] in "LN")

@@ -108,6 +108,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """Another process took the port between free_port() and the server's start."""
+
+
 class LiveServer:
     """`python run.py` in a subprocess on 127.0.0.1, restartable on the same database."""
 
@@ -118,7 +122,18 @@ class LiveServer:
         self.proc = None
 
     def start(self):
-        """Start the server and wait until it answers."""
+        """Start the server and wait until it answers. A port taken meanwhile (free_port
+        cannot reserve it) is swapped for another, a few times."""
+        for _ in range(3):
+            try:
+                return self._start()
+            except PortTaken:
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+                self.env["FACILITATOR_PUBLIC_URL"] = self.url
+        return self._start()
+
+    def _start(self):
         self.log = open(self.database.with_suffix(".log"), "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
@@ -127,7 +142,11 @@ class LiveServer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.log.close()
+                self.proc = None
                 log = self.database.with_suffix(".log").read_text()
+                if f"Port {self.port} is already in use" in log:
+                    raise PortTaken(self.port)
                 raise RuntimeError(f"server exited: {log}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):

@@ -14,6 +14,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.live
 
 SMOKE = {
+    "abuse": ["--flood-seconds", "2", "--cap", "20", "--extra", "2"],
     "join_broadcast": ["--phones", "20", "--reps", "2"],
     "qa_votes": ["--phones", "30", "--reps", "1", "--questions", "4",
                  "--votes-per-phone", "2"],

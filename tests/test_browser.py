@@ -279,3 +279,36 @@ def test_connect_rounds_on_phones_match_the_stored_groups(screens, live_server):
     for bot in bots:
         bot.disconnect()
     screens.assert_no_script_errors()
+
+
+def test_the_facilitator_closes_the_doors_and_clears_fake_walk_ins(screens, live_server):
+    workshop = live_server.create_workshop("Doors")
+    control = screens.open("control", f"/control/{workshop['key']}")
+    expect(control.locator("#status")).to_have_text("Live")
+    fakes = []
+    for n in range(2):
+        fake = screens.open(f"fake{n}", f"/j/{workshop['code']}", viewport=PHONE)
+        join(fake, f"Fake Person {n}", "Flood Ltd")
+        expect(fake.locator(".me-name")).to_have_text(f"Fake Person {n}")
+        fakes.append(fake)
+    late = screens.open("late", f"/j/{workshop['code']}", viewport=PHONE)
+    expect(late.locator("#join-form")).to_be_visible()
+
+    control.get_by_label("Only people on the delegate list").check()
+    expect(late.locator("#join-form")).to_contain_text("Only people on the delegate list",
+                                                       timeout=LIVE_TIMEOUT)
+    expect(late.get_by_role("button", name="Join", exact=True)).to_have_count(0)
+    control.get_by_label("Nobody new: the doors are closed").check()
+    expect(late.locator("#app")).to_contain_text("closed the doors", timeout=LIVE_TIMEOUT)
+    expect(fakes[0].locator(".me-name")).to_have_text("Fake Person 0")  # already in: stays
+
+    control.once("dialog", lambda dialog: dialog.accept())
+    control.get_by_role("button", name="Remove…").click()
+    expect(control.locator("#walk-ins-report")).to_have_text("Removed 2 walk-ins.")
+    for fake in fakes:
+        expect(fake.locator("#app")).to_contain_text("removed you", timeout=LIVE_TIMEOUT)
+    expect(control.locator("#delegates")).to_contain_text("Removed")
+    control.get_by_label("Anyone with the code").check()
+    expect(late.get_by_role("button", name="Join", exact=True)).to_be_visible(
+        timeout=LIVE_TIMEOUT)
+    screens.assert_no_script_errors()

@@ -102,9 +102,10 @@ CONTACTS = ["<img src=x onerror=alert(1)>@bot.test", '"><script>alert(1)</script
 PHONE_CONTACT = "<svg onload=alert(1)> rosa@x.test"
 
 
-def shown(value: str, multiline=False) -> str:
-    """How the server stores typed text (NFC, bidi overrides dropped, spaces collapsed)."""
-    return clean_text(value, multiline=multiline)
+def shown(value: str, multiline=False, name=False) -> str:
+    """How the server stores typed text (NFC, bidi overrides dropped, spaces collapsed;
+    names, organisations and roles without invisible characters too)."""
+    return clean_text(value, multiline=multiline, name=name)
 
 
 def paragraphs(body: str) -> list[str]:
@@ -247,7 +248,7 @@ def make_bots(url, code):
         bot = Bot(url, {"role": "delegate", "code": code})
         ack = bot.ok("delegate:join", {"name": name, "organisation": organisation,
                                        "role": role})
-        assert ack["me"]["name"] == shown(name)
+        assert ack["me"]["name"] == shown(name, name=True)
         bots.append(bot)
     return bots
 
@@ -382,9 +383,10 @@ def test_hostile_text_in_every_field_shows_as_text_on_every_screen(screens, live
 def run_the_day(screens, control, fac, bots, ids, key, code):
     """Every activity goes live in turn, with the control screen, projector, panel and a
     phone open throughout; then the report, a planned rotation and the join-code page."""
-    names = [shown(n) for n, _, _ in BOTS] + [shown(r[0]) for r in ROSTER]
-    organisations = [shown(o) for _, o, _ in BOTS] + [shown(r[1]) for r in ROSTER]
-    roles = [shown(r) for _, _, r in BOTS] + [shown(ROSTER[0][2])]
+    names = [shown(n, name=True) for n, _, _ in BOTS] + [shown(r[0], name=True) for r in ROSTER]
+    organisations = [shown(o, name=True) for _, o, _ in BOTS] + \
+        [shown(r[1], name=True) for r in ROSTER]
+    roles = [shown(r, name=True) for _, _, r in BOTS] + [shown(ROSTER[0][2], name=True)]
 
     # A roster with hostile names, imported on the control screen; its report lists the
     # repeated line (quoting the name) and the over-long one.

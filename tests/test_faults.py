@@ -327,23 +327,30 @@ def test_a_crash_mid_burst_loses_no_acknowledged_submission_and_repeats_none(liv
 # its socket: the server's ping gives up after 40 s, and the page comes back on a new
 # one, as here). Prompts do not look at presence, so away is away however long.
 
-def test_a_phone_away_within_the_grace_counts_as_present_and_beyond_it_does_not(monkeypatch):
+def test_a_phone_away_within_the_grace_counts_as_present_and_beyond_it_does_not(
+        monkeypatch, app, workshops):
     import time
 
     from facilitator import realtime
     from facilitator.connect.kind import OFFLINE_GRACE
 
+    w = workshops.create()
+    me = workshops.phone(w).me
+    app.app_context().push()
+    app.extensions["facilitator.store"].db.execute(  # they have taken part
+        "update delegates set active_at = 1 where id = ?", [me["id"]])
     registry = realtime.Registry()
-    registry.add("sid-1", realtime.Connection(workshop_id=1, role="delegate", delegate_id=7))
-    assert registry.present(1, OFFLINE_GRACE) == {7}
+    registry.add("sid-1", realtime.Connection(workshop_id=w["id"], role="delegate",
+                                              delegate_id=me["id"]))
+    assert registry.present(w["id"], OFFLINE_GRACE) == {me["id"]}
     registry.remove("sid-1")  # the phone went to sleep
     left = time.time()
     try:
-        for away, present in ((60, {7}), (OFFLINE_GRACE - 1, {7}),
+        for away, present in ((60, {me["id"]}), (OFFLINE_GRACE - 1, {me["id"]}),
                               (OFFLINE_GRACE + 1, set())):
             monkeypatch.setattr(realtime.time, "time", lambda away=away: left + away)
-            assert registry.present(1, OFFLINE_GRACE) == present, away
-            assert registry.online(1) == set()
+            assert registry.present(w["id"], OFFLINE_GRACE) == present, away
+            assert registry.online(w["id"]) == set()
     finally:
         monkeypatch.undo()
         realtime.reset()  # the presence updates it queued
@@ -361,6 +368,8 @@ def test_a_phone_away_during_a_connect_round_comes_back_to_the_next_round(live_s
         assert ack == {"ok": True, "round": 1}
         cards = await asyncio.gather(*[p.next("mine") for p in phones])
         assert cards[0]["group"]["round"] == 1
+        # It has taken part (a phone that never tapped anything is not kept once gone).
+        assert (await away.call("connect:sit_out", {"sitting_out": False}))["ok"]
 
         await away.sio.disconnect()  # asleep in a pocket; it meant to tap "found"
         queued = {"activity_id": connect_id, "round": 1}
@@ -697,3 +706,44 @@ def test_two_control_screens_at_once_one_command_applies_and_both_see_which(live
             await client.close()
 
     asyncio.run(scenario())
+
+
+# ------------------------------------------------------- a crash half-way through a write
+
+def test_a_crash_half_way_through_starting_a_round_leaves_no_half_round(tmp_path):
+    from conftest import LiveServer
+
+    server = LiveServer(tmp_path / "round.db",
+                        env={"FACILITATOR_TEST_PAUSE": "connect round:30"}).start()
+
+    async def scenario():
+        w = server.create_workshop()
+        fac = await facilitator(server, w)
+        await asyncio.gather(*[phone(server, w, f"Person {i}", f"Org {i}") for i in range(8)])
+        connect_id = await add(fac, kind="connect", title="Meet", group_size=2, round_count=2)
+        await fac.sio.emit("connect:start", {"activity_id": connect_id, "round": 1})
+        log = server.database.with_suffix(".log")
+        await until(lambda: b"paused at connect round" in log.read_bytes(), timeout=15,
+                    what="the round half-written")
+        server.stop(kill=True)  # groups inserted, members not yet, nothing committed
+        await fac.close()
+        return w, connect_id
+
+    try:
+        w, connect_id = asyncio.run(scenario())
+        assert rows(server, "select count(*) from connect_rounds") == [(0,)]
+        assert rows(server, "select count(*) from connect_groups") == [(0,)]
+        assert rows(server, "select count(*) from connect_members") == [(0,)]
+        server.env.pop("FACILITATOR_TEST_PAUSE")
+        server.start()
+
+        async def again():
+            fac = await facilitator(server, w)
+            await asyncio.gather(*[phone(server, w, f"Back {i}", f"Org {i}") for i in range(4)])
+            ack = await fac.call("connect:start", {"activity_id": connect_id, "round": 1})
+            assert ack == {"ok": True, "round": 1}, ack
+            await fac.close()
+        asyncio.run(again())
+        assert rows(server, "select count(*) from connect_rounds") == [(1,)]
+    finally:
+        server.stop()

@@ -262,3 +262,41 @@ def test_without_redis_a_process_carries_on_with_its_own_view(caplog):
     lost.publish("anything", [1])
     assert sum("Redis cannot be reached" in r.message for r in caplog.records) == 1, \
         "one warning, not one per call"
+
+
+def test_limits_are_counted_once_for_every_process(redis_url):
+    from facilitator import realtime, security
+    from facilitator.throttle import Throttle, per
+    here, there = Throttle(redis_url), Throttle(redis_url)
+    joins = per(3, 100)
+    assert [here.hit(joins, "join", 1, "203.0.113.1") for _ in range(2)] == [True, True]
+    assert there.hit(joins, "join", 1, "203.0.113.1"), "the third, through another process"
+    assert not here.hit(joins, "join", 1, "203.0.113.1")
+    assert there.wait(joins, "join", 1, "203.0.113.1") > 90
+    assert here.hit(joins, "join", 1, "198.51.100.2"), "another address has its own count"
+    # The quotas and the join-code throttle count there too.
+    from facilitator.throttle import limiter
+    try:
+        limiter.configure(redis_url)
+        conn = realtime.Connection(5, "delegate", 9)
+        assert all(realtime.quotas.allow(conn, "sid-a") for _ in range(40))
+        burst, seconds = realtime.Quotas.RATES["delegate"]
+        assert not there.hit(per(burst, seconds), "quota", "delegate", 5, 9), \
+            "the same delegate's quota, seen by another process"
+        for _ in range(security.guesses.burst):
+            security.guesses.wrong("192.0.2.7")
+        assert there.wait(security.guesses.limit, "codes", "192.0.2.7") > 0
+    finally:
+        limiter.configure("")
+
+
+def test_without_redis_limits_are_counted_by_each_process_alone(caplog):
+    from join_broadcast import free_port
+
+    from facilitator.throttle import Throttle, per
+    lost = Throttle(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    one = per(1, 60)
+    assert lost.hit(one, "x") and not lost.hit(one, "x"), "counted here meanwhile"
+    assert lost.wait(one, "x") > 0
+    assert sum("rate limits are counted by each process" in r.message
+               for r in caplog.records) == 1, "one warning, not one per call"

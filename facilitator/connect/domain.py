@@ -4,7 +4,7 @@ import random
 
 from ..pairing import MixRules, Person, pair
 from ..pairing import live as grouping
-from ..store import Store, now
+from ..store import Store, now, pause_point
 from ..validation import Problem
 from . import templates
 
@@ -222,6 +222,7 @@ def start_round(store: Store, workshop_id: int, activity: dict, present: set[int
             rows += [(round_id, group_id, d, stamp) for d in group]
             if len(group) > spec["size"]:
                 larger += group
+        pause_point("connect round")
         db.conn.executemany("insert into connect_members (round_id, group_id, delegate_id, "
                             "placed_at) values (?, ?, ?, ?)", rows)
         for delegate_id in larger:  # who had the odd-sized group rotates

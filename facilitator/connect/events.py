@@ -131,7 +131,7 @@ def _joined(conn) -> int:
     return conn.delegate_id
 
 
-@handler("connect:found", roles=("delegate",))
+@handler("connect:found", roles=("delegate",), takes_part=True)
 def found(conn, data):
     """Phone: "We've found each other" {activity_id?, round?}. The group's phones get `mine`."""
     activity, number = _card(conn, data)
@@ -140,7 +140,7 @@ def found(conn, data):
     return {}
 
 
-@handler("connect:know", roles=("delegate",))
+@handler("connect:know", roles=("delegate",), takes_part=True)
 def know(conn, data):
     """Phone: "We already know each other" about {delegate_id} in the same group."""
     activity, number = _card(conn, data)
@@ -150,7 +150,7 @@ def know(conn, data):
     return {}
 
 
-@handler("connect:cant_find", roles=("delegate",))
+@handler("connect:cant_find", roles=("delegate",), takes_part=True)
 def cant_find(conn, data):
     """Phone: "I can't find them" -> ack {regroup_at}; regrouped once the grace period ends."""
     activity, number = _card(conn, data)
@@ -163,7 +163,7 @@ def cant_find(conn, data):
     return {"regroup_at": regroup_at}
 
 
-@handler("connect:sit_out", roles=("delegate",))
+@handler("connect:sit_out", roles=("delegate",), takes_part=True)
 def sit_out(conn, data):
     """Phone: "I'm sitting this one out" {sitting_out: true} or "back again" (false)."""
     activity = _live_connect(conn.workshop_id)
@@ -173,7 +173,7 @@ def sit_out(conn, data):
     return {}
 
 
-@handler("connect:contact", roles=("delegate",))
+@handler("connect:contact", roles=("delegate",), takes_part=True)
 def contact(conn, data):
     """Phone shares {contact} (an email or phone number) with people met who share too.
 

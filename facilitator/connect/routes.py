@@ -4,7 +4,7 @@ import json
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .. import store
-from ..csvexport import download
+from ..csvexport import download, exportable
 from ..store import now
 from ..validation import Problem, integer
 from ..web import facilitator_activity, facilitator_workshop
@@ -101,7 +101,7 @@ def _plan(workshop_id: int, plan_id: int) -> dict:
                       [plan_id, workshop_id])
     if row is None:
         abort(404)
-    return {**row, "result": json.loads(row["result"])}
+    return exportable({**row, "result": json.loads(row["result"])})
 
 
 @bp.get("/control/<key>/plans/<int:plan_id>")

@@ -94,8 +94,9 @@ def close_expired(store: Store) -> list[int]:
 
 def applied(store: Store, activity_id: int, delegate_id: int, client_id: str) -> bool:
     """Whether an answer with this client-made id was already stored for this prompt."""
-    return store.one("select 1 as yes from response_ids where delegate_id = ? and "
-                     "client_id = ?", [delegate_id, f"{activity_id}:{client_id}"]) is not None
+    return store.committed_one(
+        "select 1 as yes from response_ids where delegate_id = ? and client_id = ?",
+        [delegate_id, f"{activity_id}:{client_id}"]) is not None
 
 
 def answer(store: Store, activity: dict, delegate_id: int, client_id: str, value) -> dict:
@@ -123,10 +124,10 @@ def answer(store: Store, activity: dict, delegate_id: int, client_id: str, value
     return mine(store, activity["id"], delegate_id)
 
 
-def mine(store: Store, activity_id: int, delegate_id: int):
-    """A delegate's current answer, or None."""
-    row = store.one("select value from responses where activity_id = ? and delegate_id = ?",
-                    [activity_id, delegate_id])
+def mine(store: Store, activity_id: int, delegate_id: int, since: float = 0):
+    """A delegate's current answer (given since a time), or None."""
+    row = store.one("select value from responses where activity_id = ? and delegate_id = ? "
+                    "and updated_at >= ?", [activity_id, delegate_id, since])
     return json.loads(row["value"]) if row else None
 
 

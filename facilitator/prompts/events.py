@@ -37,7 +37,7 @@ def send_results(workshop_id: int):
         emit("results", payload, to=room(workshop_id, "panel"))
 
 
-@handler("prompt:answer", roles=("delegate",))
+@handler("prompt:answer", roles=("delegate",), takes_part=True)
 def answer(conn, data):
     """Phone answers the live prompt: {client_id, activity_id?, ...answer} -> ack {answer}.
 

@@ -2,6 +2,7 @@
 from ..realtime import registry
 from ..runsheet.kinds import KINDS
 from ..store import Store
+from ..workshops import domain as workshops
 from . import domain
 
 
@@ -30,8 +31,10 @@ def public(store: Store, activity: dict) -> dict:
 
 
 def personal(store: Store, activity: dict, delegate_id: int) -> dict:
-    """The phone's current answer."""
-    return {"answer": domain.mine(store, activity["id"], delegate_id)}
+    """The phone's current answer (none if it was given by a released name's earlier
+    holder)."""
+    since = workshops.held_since(store, delegate_id) if delegate_id is not None else 0
+    return {"answer": domain.mine(store, activity["id"], delegate_id, since)}
 
 
 def control(store: Store, activity: dict) -> dict:

@@ -27,8 +27,7 @@ def questions(store: Store, activity_id: int, statuses=OPEN, ids=None) -> list[d
         where, params = f"q.id in ({','.join('?' * len(ids))})", list(ids)
     return store.all(
         "select q.*, d.name as asker_name, d.organisation as asker_organisation, "
-        "exists(select 1 from qa_silenced s where s.workshop_id = q.workshop_id "
-        "and s.delegate_id = q.delegate_id) as silenced "
+        "exists(select 1 from qa_silences s where s.question_id = q.id) as silenced "
         "from qa_questions q join delegates d on d.id = q.delegate_id "
         f"where q.activity_id = ? and {where} order by q.votes desc, q.created_at",
         [activity_id, *params])
@@ -60,11 +59,16 @@ def set_blocked_words(store: Store, workshop_id: int, words: list[str]) -> list[
     return cleaned
 
 
-def is_silenced(store: Store, workshop_id: int, delegate: dict) -> bool:
-    """Whether a delegate's new questions are held: by id, or by name for a new token."""
-    return store.one("select 1 as yes from qa_silenced where workshop_id = ? and "
-                     "(delegate_id = ? or (name_key != '' and name_key = ?))",
-                     [workshop_id, delegate["id"], delegate["name_key"]]) is not None
+def is_silenced(store: Store, workshop_id: int, delegate: dict, anonymous: bool) -> bool:
+    """Whether a delegate's new posts of this kind (anonymous or named) are held: by
+    id, and for named posts by name too (a new token)."""
+    # An anonymous asker is followed by id alone: by name, anyone could test whether
+    # a name they chose was silenced, and so who asked.
+    return store.one("select 1 as yes from qa_silences where workshop_id = ? and "
+                     "anonymous = ? and (delegate_id = ? or (anonymous = 0 and "
+                     "name_key != '' and name_key = ?))",
+                     [workshop_id, int(anonymous), delegate["id"],
+                      delegate["name_key"]]) is not None
 
 
 # --- phones ----------------------------------------------------------------
@@ -72,8 +76,8 @@ def is_silenced(store: Store, workshop_id: int, delegate: dict) -> bool:
 def ask(store: Store, activity: dict, delegate: dict, client_id: str, text: str,
         anonymous: bool) -> tuple[dict, bool]:
     """Store a question once per client id; return it and whether it is new."""
-    existing = store.one("select * from qa_questions where delegate_id = ? and client_id = ?",
-                         [delegate["id"], client_id])
+    existing = store.committed_one("select * from qa_questions where delegate_id = ? and "
+                                   "client_id = ?", [delegate["id"], client_id])
     if existing is not None:
         return existing, False
     config = activity["config"]
@@ -90,7 +94,7 @@ def ask(store: Store, activity: dict, delegate: dict, client_id: str, text: str,
     anonymous = (mode == "anonymous" or (mode == "choice" and anonymous)
                  or not delegate["name"])
     held = None
-    if is_silenced(store, activity["workshop_id"], delegate):
+    if is_silenced(store, activity["workshop_id"], delegate, anonymous):
         held = "silenced"
     elif config["profanity_filter"] and language.flagged(
             text, blocked_words(store, activity["workshop_id"])):
@@ -136,11 +140,12 @@ def any_posts(store: Store, activity_id: int) -> bool:
                      [activity_id]) is not None
 
 
-def voted(store: Store, activity_id: int, delegate_id: int) -> list[int]:
-    """Questions a delegate has voted for in a session."""
+def voted(store: Store, activity_id: int, delegate_id: int, since: float = 0) -> list[int]:
+    """Questions a delegate has voted for in a session (since a time)."""
     return [r["question_id"] for r in store.all(
         "select v.question_id from qa_votes v join qa_questions q on q.id = v.question_id "
-        "where q.activity_id = ? and v.delegate_id = ?", [activity_id, delegate_id])]
+        "where q.activity_id = ? and v.delegate_id = ? and v.created_at >= ?",
+        [activity_id, delegate_id, since])]
 
 
 # --- moderators ------------------------------------------------------------
@@ -220,8 +225,10 @@ def moderate(store: Store, activity: dict, question_id, action: str, *, version=
             db.execute("insert or ignore into qa_votes (question_id, delegate_id, created_at) "
                        "select ?, delegate_id, created_at from qa_votes where question_id = ?",
                        [target["id"], question["id"]])
-            db.execute("insert or ignore into qa_votes (question_id, delegate_id, created_at) "
-                       "values (?, ?, ?)", [target["id"], question["delegate_id"], stamp])
+            if not question["anonymous"]:  # a vote row would say who asked it
+                db.execute("insert or ignore into qa_votes (question_id, delegate_id, "
+                           "created_at) values (?, ?, ?)",
+                           [target["id"], question["delegate_id"], stamp])
             db.execute("update qa_questions set votes = (select count(*) from qa_votes where "
                        "question_id = ?), version = version + 1 where id = ?",
                        [target["id"], target["id"]])
@@ -240,16 +247,27 @@ def archive_all(store: Store, activity_id: int) -> int:
                           [activity_id]).rowcount
 
 
-def silence(store: Store, workshop_id: int, question: dict, on: bool):
-    """Hold (or stop holding) the asker's new questions; survives reloads and new tokens."""
+def silence(store: Store, question: dict, on: bool) -> dict:
+    """Hold (or stop holding) the later posts of this question's asker; return the
+    question.
+
+    Only posts of the same kind as this one are held: silencing the asker of an
+    anonymous question holds their later anonymous posts, never their named
+    ones, and no other question of theirs is marked. So a moderator learns
+    nothing about who asked it, or what else they asked. The silence survives
+    reloads and new tokens (by name), until lifted through the same question.
+    """
     delegate = store.one("select id, name_key from delegates where id = ?",
                          [question["delegate_id"]])
     with store.write() as db:
         if on:
-            db.execute("insert or replace into qa_silenced (workshop_id, name_key, delegate_id, "
-                       "created_at) values (?, ?, ?, ?)",
-                       [workshop_id, delegate["name_key"], delegate["id"], now()])
+            db.execute("insert or ignore into qa_silences (question_id, workshop_id, "
+                       "delegate_id, name_key, anonymous, created_at) "
+                       "values (?, ?, ?, ?, ?, ?)",
+                       [question["id"], question["workshop_id"], delegate["id"],
+                        delegate["name_key"], question["anonymous"], now()])
         else:
-            db.execute("delete from qa_silenced where workshop_id = ? and (delegate_id = ? or "
-                       "(name_key != '' and name_key = ?))",
-                       [workshop_id, delegate["id"], delegate["name_key"]])
+            db.execute("delete from qa_silences where question_id = ?", [question["id"]])
+        db.execute("update qa_questions set version = version + 1 where id = ?",
+                   [question["id"]])
+    return get(store, question["activity_id"], question["id"])

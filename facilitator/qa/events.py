@@ -26,6 +26,7 @@ def _send(activity: dict, changed: list[dict]):
     """Tell every screen what changed, each in its own view, after the commit."""
     workshop_id = activity["workshop_id"]
     full = domain.questions(store(), activity["id"], ids=[q["id"] for q in changed])
+    holders = {}
     for q in full:
         moderated = views.moderator_question(q)
         emit("qa:moderation", moderated, to=room(workshop_id, "facilitator"))
@@ -34,7 +35,10 @@ def _send(activity: dict, changed: list[dict]):
             emit("qa:question", views.public_question(q), to=room(workshop_id))
         else:
             emit("qa:removed", {"id": q["id"]}, to=room(workshop_id))
-        emit("qa:mine", views.own_question(q), to=delegate_room(q["delegate_id"]))
+        if q["delegate_id"] not in holders:
+            holders[q["delegate_id"]] = workshops.held_since(store(), q["delegate_id"])
+        if q["created_at"] >= holders[q["delegate_id"]]:  # not a name's earlier holder's
+            emit("qa:mine", views.own_question(q), to=delegate_room(q["delegate_id"]))
     mark("qa", workshop_id)
 
 
@@ -57,7 +61,7 @@ def send_counts(workshop_id: int):
 
 # --- phones ----------------------------------------------------------------
 
-@handler("qa:ask", roles=("delegate",))
+@handler("qa:ask", roles=("delegate",), takes_part=True)
 def ask(conn, data):
     """Phone asks {client_id, text, anonymous?} -> ack {question} once it is stored.
 
@@ -89,12 +93,12 @@ def _stored_before(conn, data):
         client_id = text(data, "client_id", "The question's id", max_len=64)
     except Problem:
         return None
-    question = store().one("select * from qa_questions where delegate_id = ? and "
-                           "client_id = ?", [conn.delegate_id, client_id])
+    question = store().committed_one("select * from qa_questions where delegate_id = ? "
+                                     "and client_id = ?", [conn.delegate_id, client_id])
     return {"question": views.own_question(question)} if question else None
 
 
-@handler("qa:vote", roles=("delegate",))
+@handler("qa:vote", roles=("delegate",), takes_part=True)
 def vote(conn, data):
     """Phone votes {question_id, up: bool}; totals reach every screen once a beat."""
     if conn.delegate_id is None:
@@ -162,15 +166,13 @@ def archive(conn, data):
 def silence(conn, data):
     """Moderator silences (or lets speak) the asker of {activity_id, question_id, silenced}.
 
-    Their new questions are held for review, even after a reload or a new token.
+    Their later posts of the same kind (anonymous or named) are held for review,
+    even after a reload or a new token; only this question shows as silenced.
     """
     activity = _session(conn, data)
     question = domain.get(store(), activity["id"], data.get("question_id"))
     on = boolean(data, "silenced", "Silenced", default=True)
-    domain.silence(store(), conn.workshop_id, question, on)
-    affected = store().all("select * from qa_questions where activity_id = ? and "
-                           "delegate_id = ?", [activity["id"], question["delegate_id"]])
-    _send(activity, affected)
+    _send(activity, [domain.silence(store(), question, on)])
     return {"silenced": on}
 
 

@@ -1,5 +1,6 @@
 """What each screen is shown of a Q&A session."""
 from ..store import Store
+from ..workshops import domain as workshops
 from . import domain
 
 
@@ -47,11 +48,14 @@ def public(store: Store, activity: dict) -> dict:
 
 
 def personal(store: Store, activity: dict, delegate_id: int) -> dict:
-    """A phone's own questions and votes."""
+    """A phone's own questions and votes: those sent since this delegate was last
+    claimed, so whoever claims a released name never sees what its last holder sent."""
+    since = workshops.held_since(store, delegate_id)
     mine = store.all("select * from qa_questions where activity_id = ? and delegate_id = ? "
-                     "order by created_at", [activity["id"], delegate_id])
+                     "and created_at >= ? order by created_at",
+                     [activity["id"], delegate_id, since])
     return {"questions": [own_question(q) for q in mine],
-            "voted": domain.voted(store, activity["id"], delegate_id),
+            "voted": domain.voted(store, activity["id"], delegate_id, since),
             "asked": len(mine), "max_questions": activity["config"]["max_questions"]}
 
 

@@ -1,5 +1,6 @@
 """The run sheet and the one live state: every write about them happens here."""
 import json
+import sqlite3
 
 from ..store import Store, now
 from ..validation import Problem
@@ -104,7 +105,12 @@ def delete_activity(store: Store, workshop_id: int, activity_id) -> bool:
             "update workshops set live_activity_id = null, live_since = ?, "
             "state_version = state_version + 1 where id = ? and live_activity_id = ?",
             [now(), workshop_id, activity["id"]]).rowcount == 1
-        db["activities"].delete(activity["id"])
+        try:
+            db["activities"].delete(activity["id"])
+        except sqlite3.IntegrityError:  # its answers, questions or rounds refer to it
+            raise Problem("in_use", "This activity already has answers, questions or "
+                                    "rounds, so it stays in the run sheet: its results are "
+                                    "in the report and the exports.") from None
     return was_live
 
 

@@ -1,15 +1,21 @@
 """Workshops and delegates: every write about them happens here."""
+import hmac
 import json
 import logging
 import sqlite3
 import time
 
 from .. import security
-from ..store import Store, now
-from ..validation import Problem, name_key
+from ..store import Store, now, pause_point
+from ..throttle import limiter, per
+from ..validation import Problem, name_key, name_skeleton
 from . import roster as roster_csv
 
 SCREENS = ("panel", "screen")
+
+# Who may still join: anyone with the code; only people on the roster ("That's
+# me"); nobody new. Phones that have joined stay in, whatever the doors.
+DOORS = ("open", "roster", "closed")
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +112,67 @@ def update_settings(store: Store, workshop_id: int, changes: dict) -> dict:
     return get(store, workshop_id)
 
 
+# Wrong passwords for creating a workshop, from one address.
+PASSWORD_GUESSES = per(10, 60)
+
+
+def check_password(expected: str, typed: str, address: str):
+    """The facilitator password, with wrong guesses from one address throttled: a
+    Problem `forbidden` if wrong, `too_many_attempts` while that address must wait
+    (even with the right password, as for join codes)."""
+    if limiter.wait(PASSWORD_GUESSES, "password", address or ""):
+        raise Problem("too_many_attempts", "Too many wrong passwords from this network: "
+                                           "wait a minute, then try again.", "password")
+    if not hmac.compare_digest(typed.encode(), expected.encode()):
+        limiter.hit(PASSWORD_GUESSES, "password", address or "")
+        raise Problem("forbidden", "That password is not right.", "password")
+
+
+def may_create(limit, address: str):
+    """Count a workshop created from this address; a Problem `too_many_workshops`
+    once it has created `limit` lately (FACILITATOR_CREATE_LIMIT)."""
+    if not limiter.hit(limit, "create", address or ""):
+        minutes = int(limiter.wait(limit, "create", address or "") // 60) + 1
+        raise Problem("too_many_workshops",
+                      f"Too many workshops were created from this network just now. "
+                      f"Try again in {minutes} minute{'s' if minutes > 1 else ''}.")
+
+
 # --- delegates -------------------------------------------------------------
+
+def admit(workshop: dict, limit, address: str, walk_in: bool):
+    """Whether a new phone may join now: the doors allow it and its address is under
+    the join `limit` (FACILITATOR_JOIN_LIMIT, for walk-ins and for roster claims each);
+    a Problem otherwise."""
+    doors = workshop["doors"]
+    if doors == "closed" or (walk_in and doors == "roster"):
+        raise Problem("doors_closed",
+                      "The facilitator has closed the doors: nobody new can join now."
+                      if doors == "closed" else
+                      "Only people on the delegate list can join now: search for your "
+                      "name above, or ask the facilitator.")
+    # Walk-ins and roster claims are counted apart: a flood of fake walk-ins from a
+    # venue's one address leaves the people on the roster free to claim their names.
+    if not limiter.hit(limit, "join" if walk_in else "claim", workshop["id"], address or ""):
+        raise Problem("too_many_joins",
+                      "Too many people joined from this network in the last minute. "
+                      "Wait a few seconds and try again.")
+
+
+def remove_walk_ins(store: Store, workshop_id: int, since: float, dry_run=False) -> list[int]:
+    """Remove every walk-in who joined since `since` and has never taken part (a
+    flood of fake joins, at once); return their ids. With `dry_run`, only count."""
+    ids = [r["id"] for r in store.all(
+        "select id from delegates where workshop_id = ? and source = 'walk-in' and "
+        "removed_at is null and active_at is null and created_at >= ?",
+        [workshop_id, since])]
+    if ids and not dry_run:
+        with store.write() as db:
+            db.execute("update delegates set token_hash = null, joined_at = null, "
+                       "removed_at = ? where id in (select value from json_each(?))",
+                       [now(), json.dumps(ids)])
+    return ids
+
 
 def delegate_by_token(store: Store, workshop_id: int, token) -> dict | None:
     """The delegate a phone's token belongs to, in this workshop only."""
@@ -142,29 +208,56 @@ def organisations(store: Store, workshop_id: int) -> list[str]:
     return [r["organisation"] for r in rows]
 
 
+def _match(d: dict) -> dict:
+    return {"id": d["id"], "name": d["name"], "organisation": d["organisation"],
+            "role": d["role"]}
+
+
+def _refuse_look_alikes(db, workshop_id: int, key: str, skeleton: str):
+    """Refuse a walk-in's name that reads the same as a delegate's already here
+    (zero-width characters, "а" for "a", fullwidth letters, spacing or punctuation
+    aside): `on_roster` (with the entries to claim instead), `name_taken` or
+    `name_removed`."""
+    sql = ("select id, name, organisation, role, token_hash is not null as claimed, "
+           "removed_at is not null as removed from delegates where workshop_id = ? "
+           "and (name_key = ?" + (" or name_skeleton = ?)" if skeleton else ")") +
+           " order by id")
+    same = list(db.query(sql, [workshop_id, key, skeleton] if skeleton else [workshop_id, key]))
+    free = [d for d in same if not d["claimed"] and not d["removed"]]
+    if free:
+        raise Problem("on_roster",
+                      f"{free[0]['name']} is on the delegate list: if that is you, choose "
+                      "“That's me”; if not, add something to tell you apart (an initial).",
+                      "name", {"match": _match(free[0]),
+                               "matches": [_match(d) for d in free[:8]]})
+    if any(d["claimed"] for d in same):
+        taken = next(d for d in same if d["claimed"])
+        raise Problem("name_taken",
+                      f"Someone has already joined as {taken['name']}. If that is you, "
+                      "ask the facilitator to release the name.", "name")
+    if same:
+        raise Problem("name_removed",
+                      "A delegate with this name was removed by the facilitator; ask them "
+                      "if this is a mistake.", "name")
+
+
 def join(store: Store, workshop: dict, name: str, organisation: str,
          role: str) -> tuple[dict, str]:
-    """Add a walk-in delegate; return them and their token."""
-    key = name_key(name)
-    if key:
-        clash = store.one("select token_hash is not null as claimed from delegates "
-                          "where workshop_id = ? and name_key = ? limit 1",
-                          [workshop["id"], key])
-        if clash and clash["claimed"]:
-            raise Problem("name_taken",
-                          f"Someone has already joined as {name}. If that is you, "
-                          "ask the facilitator to release the name.", "name")
-        if clash:
-            raise Problem("on_roster",
-                          f"{name} is on the delegate list: choose “That's me” "
-                          "to join as them.", "name")
+    """Add a walk-in delegate; return them and their token.
+
+    A name that looks like one already here is refused (see _refuse_look_alikes);
+    the check and the insert are one write, so two phones cannot both pass it.
+    """
+    key, skeleton = name_key(name), name_skeleton(name)
     token = security.new_token()
     stamp = now()
     with store.write() as db:
+        if key:
+            _refuse_look_alikes(db, workshop["id"], key, skeleton)
         delegate_id = db["delegates"].insert({
             "workshop_id": workshop["id"], "token_hash": security.token_hash(token),
-            "name": name, "name_key": key, "organisation": organisation,
-            "role": role, "sector": "", "source": "walk-in",
+            "name": name, "name_key": key, "name_skeleton": skeleton,
+            "organisation": organisation, "role": role, "sector": "", "source": "walk-in",
             "created_at": stamp, "joined_at": stamp}).last_pk
     return get_delegate(store, workshop["id"], delegate_id), token
 
@@ -189,6 +282,13 @@ def claim(store: Store, workshop: dict, delegate_id) -> tuple[dict, str]:
     return get_delegate(store, workshop["id"], delegate["id"]), token
 
 
+def held_since(store: Store, delegate_id: int) -> float:
+    """Since when the phone holding this delegate's name has held it: a released name
+    claimed again is another person, who must not see what the earlier holder sent."""
+    row = store.one("select joined_at from delegates where id = ?", [delegate_id])
+    return row["joined_at"] if row and row["joined_at"] is not None else float("inf")
+
+
 def release(store: Store, workshop_id: int, delegate_id) -> dict:
     """The facilitator frees a claimed (or removed) name: its phone loses it, anyone
     may claim it."""
@@ -209,35 +309,55 @@ def remove(store: Store, workshop_id: int, delegate_id) -> dict:
     return get_delegate(store, workshop_id, delegate["id"])
 
 
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search_roster(store: Store, workshop_id: int, query: str, limit=8) -> list[dict]:
-    """Unclaimed roster entries whose name contains what the phone typed."""
-    key = name_key(query)
+    """Unclaimed roster entries whose name contains what the phone typed, or what it
+    looks like (typed with look-alike letters: see name_skeleton)."""
+    key, skeleton = name_key(query), name_skeleton(query)
     if len(key) < 2:
         return []
-    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    by_look = " or name_skeleton like ? escape '\\'" if len(skeleton) >= 2 else ""
     return store.all("select * from delegates where workshop_id = ? and token_hash is null "
                      "and removed_at is null "
-                     "and name_key like ? escape '\\' order by name_key limit ?",
-                     [workshop_id, pattern, limit])
+                     f"and (name_key like ? escape '\\'{by_look}) order by name_key limit ?",
+                     [workshop_id, _like(key), *([_like(skeleton)] if by_look else []), limit])
 
 
-def import_roster(store: Store, workshop_id: int, raw: bytes) -> dict:
-    """Add a CSV roster's delegates, unclaimed; skip those already present."""
-    rows, problems = roster_csv.parse(raw)
-    existing = {(r["name_key"], r["organisation"].casefold())
-                for r in store.all("select name_key, organisation from delegates "
-                                   "where workshop_id = ?", [workshop_id])}
+# Rows are inserted this many at a time, all in one transaction.
+IMPORT_CHUNK = 500
+
+
+def import_roster(store: Store, workshop_id: int, raw: bytes, pause=None) -> dict:
+    """Add a CSV roster's delegates, unclaimed; skip those already present (by a name
+    that reads the same, in the same organisation).
+
+    All or nothing: a file that cannot be read whole is a Problem (`too_large` or
+    `invalid`), and the rows are added in one transaction. `pause` is called while
+    the file is read (see roster.read).
+    """
+    try:
+        rows, problems = roster_csv.read(raw, pause)
+    except roster_csv.Refused as refused:
+        raise Problem(refused.code, refused.message, "file") from None
     fresh, stamp = [], now()
-    for row in rows:
-        key = (name_key(row["name"]), row["organisation"].casefold())
-        if key in existing:
-            continue
-        existing.add(key)
-        fresh.append({**row, "workshop_id": workshop_id, "name_key": key[0],
-                      "source": "roster", "created_at": stamp, "token_hash": None})
-    if fresh:
-        with store.write() as db:
-            db["delegates"].insert_all(fresh)
+    with store.write() as db:
+        existing = {(r["name_skeleton"] or r["name_key"], name_key(r["organisation"]))
+                    for r in db.query("select name_key, name_skeleton, organisation "
+                                      "from delegates where workshop_id = ?", [workshop_id])}
+        for row in rows:
+            key = (row["name_skeleton"] or row["name_key"], name_key(row["organisation"]))
+            if key in existing:
+                continue
+            existing.add(key)
+            fresh.append({**row, "workshop_id": workshop_id, "source": "roster",
+                          "created_at": stamp, "token_hash": None})
+        for start in range(0, len(fresh), IMPORT_CHUNK):
+            if start:
+                pause_point("roster import")
+            db["delegates"].insert_all(fresh[start:start + IMPORT_CHUNK])
     return {"added": len(fresh), "already_present": len(rows) - len(fresh),
             "problems": problems}
 
@@ -254,7 +374,8 @@ def _in(column: str, ids: str) -> str:
 # table must be added here, or tests/test_privacy.py fails.
 OWNED = [
     ("qa_votes", f"{_in('question_id', 'questions')} or {_in('delegate_id', 'delegates')}"),
-    ("qa_silenced", f"workshop_id = :workshop or {_in('delegate_id', 'delegates')}"),
+    ("qa_silences", " or ".join(["workshop_id = :workshop", _in("question_id", "questions"),
+                                 _in("delegate_id", "delegates")])),
     ("qa_questions", f"workshop_id = :workshop or {_in('id', 'questions')}"),
     ("response_ids", _in("delegate_id", "delegates")),
     ("responses", " or ".join(["workshop_id = :workshop", _in("activity_id", "activities"),
@@ -275,7 +396,10 @@ OWNED = [
 ]
 
 # Hashes of the secret links and phone tokens: never part of an export.
-SECRET_COLUMNS = frozenset({"facilitator_hash", "panel_hash", "screen_hash", "token_hash"})
+SECRET_COLUMNS = frozenset({"facilitator_hash", "panel_hash", "screen_hash", "token_hash",
+                            # when a delegate first took part: kept for grouping only,
+                            # it would time-match their first (perhaps anonymous) post
+                            "active_at"})
 # Columns stored as JSON text, exported as JSON.
 JSON_COLUMNS = frozenset({"config", "phases", "result", "value"})
 
@@ -294,10 +418,16 @@ def _owned_ids(store: Store, workshop_id: int) -> dict:
     return params
 
 
+# Who sent an anonymous post (and their name, kept to match a new token) is
+# left out of an export, as it is of every screen.
+# The phone-made client_id too: it can carry the phone's clock, a fingerprint.
+ANONYMOUS_COLUMNS = frozenset({"delegate_id", "name_key", "client_id"})
+
+
 def _exported(row: dict) -> dict:
     out = {}
     for column, value in row.items():
-        if column in SECRET_COLUMNS:
+        if column in SECRET_COLUMNS or (row.get("anonymous") and column in ANONYMOUS_COLUMNS):
             continue
         if column in JSON_COLUMNS and isinstance(value, str):
             try:

@@ -1,4 +1,6 @@
 """Socket.IO events for connecting screens, joining, and the workshop itself."""
+import time
+
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
@@ -6,7 +8,7 @@ from .. import socketio, store
 from ..cluster import everywhere
 from ..realtime import (Connection, arrived, coalesced, delegate_room, emit, handler,
                         quotas, registry, room, start_heartbeat)
-from ..validation import Problem, boolean, integer, text
+from ..validation import Problem, boolean, choice, integer, name_skeleton, text
 from . import domain, views
 
 # Field lengths shared with the join form.
@@ -18,13 +20,19 @@ def on_connect(auth=None):
     """Any screen connects. auth: {role, code, token} for phones, {role, key} for others.
 
     The caller alone receives `snapshot`; a refused connection gets a
-    connect_error whose message is `bad_auth`, `unknown_code` or `invalid_link`.
+    connect_error whose message is `bad_auth`, `unknown_code` or `invalid_link`
+    (phones also `room_full`, `too_many_attempts` or `rate_limited`).
     """
     auth = auth if isinstance(auth, dict) else {}
     role = auth.get("role")
     db = store()
     extra = {}
     if role == "delegate":
+        # The cap is on phones: pages, /healthz and the other screens keep the room
+        # the server holds beyond it (see serving.reserve), so the facilitator can
+        # still run a full room.
+        if registry.sockets("delegate") >= current_app.config["MAX_CONNECTIONS"]:
+            raise ConnectionRefusedError("room_full")
         try:
             workshop = domain.by_code_from(db, auth.get("code"), request.remote_addr)
         except Problem:
@@ -111,11 +119,17 @@ def delegate_join(conn, data):
     """
     _unjoined(conn)
     workshop = domain.get(store(), conn.workshop_id)
+    # Names are cleaned of invisible characters: "Ann Lee" followed by a zero-width
+    # space is Ann Lee, and a name of fillers alone is no name.
     name = text(data, "name", "Your name", max_len=NAME_MAX,
-                required=bool(workshop["require_name"]))
+                required=bool(workshop["require_name"]), name=True)
     organisation = text(data, "organisation", "Your organisation",
-                        max_len=ORGANISATION_MAX)
-    role = text(data, "role", "Your role", max_len=ROLE_MAX, required=False)
+                        max_len=ORGANISATION_MAX, name=True)
+    role = text(data, "role", "Your role", max_len=ROLE_MAX, required=False, name=True)
+    if name and not name_skeleton(name):
+        raise Problem("invalid", "Your name needs at least one letter or digit.", "name")
+    domain.admit(workshop, current_app.config["JOIN_LIMIT"], request.remote_addr,
+                 walk_in=True)
     delegate, token = domain.join(store(), workshop, name, organisation, role)
     return _identified(conn, delegate, token)
 
@@ -126,6 +140,8 @@ def delegate_claim(conn, data):
     _unjoined(conn)
     delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
     workshop = domain.get(store(), conn.workshop_id)
+    domain.admit(workshop, current_app.config["JOIN_LIMIT"], request.remote_addr,
+                 walk_in=False)
     delegate, token = domain.claim(store(), workshop, delegate_id)
     return _identified(conn, delegate, token)
 
@@ -133,7 +149,7 @@ def delegate_claim(conn, data):
 @handler("roster:search", roles=("delegate",))
 def roster_search(conn, data):
     """Phone looks itself up on the roster: {q} -> ack {matches: [...]}."""
-    query = text(data, "q", "The search", max_len=NAME_MAX, required=False)
+    query = text(data, "q", "The search", max_len=NAME_MAX, required=False, name=True)
     matches = domain.search_roster(store(), conn.workshop_id, query)
     return {"matches": [views.roster_match(d) for d in matches]}
 
@@ -184,23 +200,44 @@ def delegate_remove(conn, data):
     delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
     delegate = domain.remove(store(), conn.workshop_id, delegate_id)
     emit("delegate:removed", {"message": REMOVED_MESSAGE}, to=delegate_room(delegate["id"]))
-    drop_phones(conn.workshop_id, delegate["id"])
+    drop_phones(conn.workshop_id, [delegate["id"]])
     _delegate_changed(conn.workshop_id, delegate)
     return {"delegate": views.delegate(delegate, registry.online(conn.workshop_id))}
 
 
+@handler("delegate:remove_walk_ins", roles=("facilitator",))
+def delegate_remove_walk_ins(conn, data):
+    """Facilitator removes, at once, every walk-in who joined in the last {minutes}
+    (1-1440) and has never taken part: a burst of fake joins. With {dry_run: true}
+    nothing changes. Ack {removed: how many}; control screens get `delegates`."""
+    minutes = integer(data, "minutes", "The minutes", low=1, high=24 * 60)
+    dry_run = boolean(data, "dry_run", "Only count", default=False)
+    ids = domain.remove_walk_ins(store(), conn.workshop_id, time.time() - 60 * minutes,
+                                 dry_run)
+    if ids and not dry_run:
+        emit("delegate:removed", {"message": REMOVED_MESSAGE},
+             to=[delegate_room(i) for i in ids])
+        drop_phones(conn.workshop_id, ids)
+        roster_imported(conn.workshop_id)
+    return {"removed": len(ids), "dry_run": dry_run}
+
+
 @everywhere
-def drop_phones(workshop_id: int, delegate_id: int):
-    """Disconnect each phone of one delegate, in any process."""
-    for sid in registry.sids_of(workshop_id, delegate_id):
-        registry.identify(sid, None)
-        socketio.server.disconnect(sid, namespace="/")
+def drop_phones(workshop_id: int, delegate_ids: list[int]):
+    """Disconnect each phone of some delegates, in any process."""
+    wanted = set(delegate_ids)
+    for sid, other in list(registry.connections.items()):
+        if other.workshop_id == workshop_id and other.delegate_id in wanted:
+            registry.identify(sid, None)
+            socketio.server.disconnect(sid, namespace="/")
 
 
 @handler("workshop:update", roles=("facilitator",))
 def workshop_update(conn, data):
-    """Facilitator changes {title?, require_name?}; every screen gets `workshop`."""
+    """Facilitator changes {title?, require_name?, doors?}; every screen gets `workshop`."""
     changes = {}
+    if "doors" in data:
+        changes["doors"] = choice(data, "doors", "Who may join", domain.DOORS)
     if "title" in data:
         changes["title"] = text(data, "title", "The title", max_len=TITLE_MAX)
     if "require_name" in data:
@@ -240,7 +277,8 @@ def drop_screens(workshop_id: int, role: str | None = None):
 
 
 def roster_imported(workshop_id: int):
-    """After an import over HTTP: control screens get the whole `delegates` list."""
+    """After an import over HTTP, or many removed at once: control screens get the
+    whole `delegates` list."""
     online = registry.online(workshop_id)
     emit("delegates", [views.delegate(d, online)
                        for d in domain.list_delegates(store(), workshop_id)],

@@ -1,5 +1,4 @@
 """HTTP pages: home, create, join, and the four screens."""
-import hmac
 import io
 import json
 import zipfile
@@ -9,11 +8,11 @@ from urllib.parse import urlsplit
 import segno
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
                    render_template, request, url_for)
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from .. import cluster, security, socketio, store
-from ..csvexport import download
+from ..csvexport import download, exportable
 from ..health import loop_monitor
 from ..network import public_base
 from ..realtime import emit, room
@@ -21,7 +20,7 @@ from ..runsheet import domain as runsheet
 from ..runsheet.kinds import KINDS
 from ..validation import Problem, text
 from ..web import facilitator_workshop
-from . import domain, events
+from . import domain, events, roster
 
 bp = Blueprint("workshops", __name__)
 
@@ -45,14 +44,15 @@ def create():
     needs_password = bool(current_app.config["FACILITATOR_PASSWORD"])
     try:
         title = text(request.form, "title", "The workshop title", max_len=events.TITLE_MAX)
-        if needs_password and not hmac.compare_digest(
-                request.form.get("password", "").encode(),
-                current_app.config["FACILITATOR_PASSWORD"].encode()):
-            raise Problem("forbidden", "That password is not right.", "password")
+        if needs_password:
+            domain.check_password(current_app.config["FACILITATOR_PASSWORD"],
+                                  request.form.get("password", ""), request.remote_addr)
+        domain.may_create(current_app.config["CREATE_LIMIT"], request.remote_addr)
     except Problem as problem:
         return render_template("home.html", needs_password=needs_password,
                                error=problem.message, title=request.form.get("title", "")[:200]), \
-            (403 if problem.code == "forbidden" else 400)
+            {"forbidden": 403, "too_many_workshops": 429,
+             "too_many_attempts": 429}.get(problem.code, 400)
     workshop, key = domain.create_workshop(store(), title)
     control = url_for("workshops.control", key=key, _external=True)
     return render_template("created.html", workshop=workshop, control_url=control,
@@ -141,14 +141,39 @@ def panel(key):
 
 @bp.post("/control/<key>/roster")
 def import_roster(key):
-    """Import a roster CSV (multipart field `file`); answer with a JSON report."""
+    """Import a roster CSV (multipart field `file`); answer with a JSON report.
+
+    A file refused whole (too large, too many rows, not text, not CSV, no header)
+    adds nothing and is answered {"ok": false, "error", "message"}. Reading it
+    pauses every few hundred rows, so the server keeps serving meanwhile.
+    """
     workshop = domain.by_facilitator_key(store(), key)
     if workshop is None:
         return jsonify(ok=False, error="forbidden", message="This control link is not valid."), 403
-    upload = request.files.get("file")
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        # Over the app's request limit: the control screen asks for JSON; others get
+        # the usual page.
+        if request.accept_mimetypes.best != "application/json":
+            raise
+        if (request.content_length or 0) <= current_app.config["MAX_CONTENT_LENGTH"]:
+            # Not the size: werkzeug says the same of a form in too many parts.
+            return jsonify(ok=False, error="invalid", message=(
+                "That upload is not one roster file (it has too many parts): choose "
+                "the CSV file on the control screen and import it.")), 413
+        return jsonify(ok=False, error="too_large", message=(
+            f"The file is larger than {roster.MAX_BYTES // (1024 * 1024)} MB (at most "
+            f"{roster.MAX_ROWS:,} delegates): split it, or remove extra columns.")), 413
     if upload is None:
         return jsonify(ok=False, error="invalid", message="Choose a CSV file to import."), 400
-    report = domain.import_roster(store(), workshop["id"], upload.read())
+    try:
+        report = domain.import_roster(store(), workshop["id"],
+                                      upload.read(roster.MAX_BYTES + 1),
+                                      pause=lambda: socketio.sleep(0))
+    except Problem as problem:
+        return jsonify(ok=False, error=problem.code, message=problem.message), \
+            (413 if problem.code == "too_large" else 400)
     if report["added"]:
         events.roster_imported(workshop["id"])
     return jsonify(ok=True, **report)
@@ -178,9 +203,10 @@ def report(key):
                             "from delegates where workshop_id = ? and token_hash is not null",
                             [workshop["id"]])
     return render_template("report.html", workshop=workshop, key=key,
-                           report={"title": workshop["title"], "sections": sections,
-                                   "joined": delegates["joined"],
-                                   "organisations": delegates["orgs"]})
+                           report=exportable({"title": workshop["title"],
+                                              "sections": sections,
+                                              "joined": delegates["joined"],
+                                              "organisations": delegates["orgs"]}))
 
 
 # --- everything about one workshop: export and deletion ------------------------
@@ -203,9 +229,10 @@ csv/        the CSV files the control screen offers for its activities and
             planned rotations, and delegates.csv (everyone on the roster or who
             joined).
 
-This contains personal data. data.json also links each answer, vote and anonymous
-question to the delegate who gave it, which no screen and no CSV file shows: share
-it only with people entitled to see that. Keep this file somewhere safe and delete
+This contains personal data. data.json also links each answer and vote to the
+delegate who gave it, which no screen and no CSV file shows: share it only with
+people entitled to see that. Who asked an anonymous question is left out, as it is
+on every screen. Keep this file somewhere safe and delete
 it when it is no longer needed.
 """
 
@@ -266,7 +293,7 @@ def export(key):
             when=when.isoformat(timespec="seconds")))
         with archive.open("data.json", "w") as data:
             for piece in _data_json(tables(), when.isoformat(timespec="seconds")):
-                data.write(piece.encode())
+                data.write(exportable(piece).encode())
                 socketio.sleep(0)
         archive.writestr("csv/delegates.csv", download(
             "delegates.csv", ["name", "organisation", "role", "sector", "source", "joined"],

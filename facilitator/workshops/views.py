@@ -12,7 +12,7 @@ from . import domain
 def workshop_public(workshop: dict) -> dict:
     """Workshop facts any screen may see."""
     return {"title": workshop["title"], "code": workshop["code"],
-            "require_name": bool(workshop["require_name"]),
+            "require_name": bool(workshop["require_name"]), "doors": workshop["doors"],
             "blank": bool(workshop["screen_blank"])}
 
 

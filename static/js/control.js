@@ -65,6 +65,9 @@ function showWorkshop(workshop) {
   const title = $('#settings-title');
   if (document.activeElement !== title) title.value = workshop.title;
   $('#settings-require-name').checked = workshop.require_name;
+  for (const radio of document.querySelectorAll('#doors input[name="doors"]')) {
+    radio.checked = radio.value === workshop.doors;
+  }
 }
 
 // Panel tablets reach the laptop by its network address, like phones do.
@@ -379,6 +382,24 @@ wireCopyButtons(app);
 
 $('#delegate-filter').addEventListener('input', renderDelegates);
 
+$('#doors').addEventListener('change', (event) => {
+  if (event.target.name === 'doors') act('workshop:update', { doors: event.target.value }, '#doors-error');
+});
+
+$('#walk-ins-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const report = $('#walk-ins-report');
+  const minutes = Number($('#walk-ins-minutes').value);
+  const label = $('#walk-ins-minutes').selectedOptions[0].textContent;
+  const count = await live.request('delegate:remove_walk_ins', { minutes, dry_run: true });
+  if (!count.ok) { report.textContent = count.message; return; }
+  if (!count.removed) { report.textContent = `No walk-in who joined in the last ${label} is without a single answer, question, vote or tap.`; return; }
+  const people = count.removed === 1 ? '1 walk-in' : `${count.removed} walk-ins`;
+  if (!window.confirm(`Remove ${people} who joined in the last ${label} and have not taken part? Their phones are signed out and the names cannot be used again.`)) return;
+  const done = await live.request('delegate:remove_walk_ins', { minutes });
+  report.textContent = done.ok ? `Removed ${done.removed === 1 ? '1 walk-in' : `${done.removed} walk-ins`}.` : done.message;
+});
+
 $('#roster-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const report = $('#roster-report');
@@ -388,8 +409,16 @@ $('#roster-form').addEventListener('submit', async (event) => {
   body.append('file', file);
   report.textContent = 'Importing…';
   try {
-    const response = await fetch(app.dataset.rosterUrl, { method: 'POST', body });
-    const answer = await response.json();
+    const response = await fetch(app.dataset.rosterUrl, {
+      method: 'POST', body, headers: { Accept: 'application/json' },
+    });
+    const answer = await response.json().catch(() => ({
+      ok: false,
+      message: response.status === 413
+        ? 'The file is too large to import: split it, or remove extra columns.'
+        : `The server could not import the file (error ${response.status}); try again.`,
+    }));
+    // A refused file adds nobody: say why, and keep the file chosen for another try.
     if (!answer.ok) { report.textContent = answer.message; return; }
     const parts = [`Added ${answer.added} delegates.`];
     if (answer.already_present) parts.push(`${answer.already_present} were already on the list.`);

@@ -11,9 +11,17 @@ const FATAL = {
 const PAUSED = {
   rate_limited: { text: 'Paused: too many actions from this phone. Back in 30 s…', ms: 30000 },
   too_many_attempts: { text: 'Too many wrong codes from this network. Retrying…', ms: 5000 },
+  // The server has as many phones as it takes; the refused ones must not all come back
+  // at the same moment, so each waits 45-75 s.
+  room_full: {
+    text: 'Room full: waiting…', ms: 60000, spread: 15000,
+    notice: 'The room is full: the server has as many phones connected as it can take '
+      + 'right now. Keep this page open: it tries again by itself in about a minute. '
+      + 'If you have this workshop open on another phone or tab, closing it frees a place.',
+  },
 };
 
-export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
+export function connectLive({ auth, onSnapshot, handlers = {}, statusEl, noticeEl }) {
   const socket = io({
     auth: (cb) => cb(auth()),
     reconnectionDelay: 500,
@@ -29,20 +37,26 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl }) {
     statusEl.dataset.state = state;
   };
 
-  socket.on('connect', () => status('Live', 'ok'));
+  // A longer explanation than the status line has room for; empty hides it.
+  const notice = (text) => { if (noticeEl) noticeEl.textContent = text; };
+
+  socket.on('connect', () => { status('Live', 'ok'); notice(''); });
   socket.on('disconnect', (reason) => {
     if (ended) return;
     if (reason === 'io server disconnect') status('Disconnected', 'error');
     else status('Reconnecting…', 'warn');
   });
   socket.on('connect_error', (err) => {
+    notice(PAUSED[err.message]?.notice || '');
     if (FATAL[err.message]) {
       status('Not connected', 'error');
       handlers.fatal?.(FATAL[err.message], err.message);
     } else if (PAUSED[err.message]) {
       // The server asked this page to wait: try again later, by itself.
-      status(PAUSED[err.message].text, 'warn');
-      setTimeout(() => { if (!ended) socket.connect(); }, PAUSED[err.message].ms);
+      const { text, ms, spread = 0 } = PAUSED[err.message];
+      status(text, 'warn');
+      const wait = ms + (Math.random() * 2 - 1) * spread;
+      setTimeout(() => { if (!ended && !socket.connected) socket.connect(); }, wait);
     } else {
       status('Reconnecting…', 'warn');
     }

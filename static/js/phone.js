@@ -31,6 +31,7 @@ function storeToken(token) {
 const live = connectLive({
   auth: () => ({ role: 'delegate', code, token: storedToken() }),
   statusEl: $('#status'),
+  noticeEl: $('#connection-notice'),
   onSnapshot(snap) {
     state.snap = snap;
     state.live = snap.live;
@@ -74,8 +75,10 @@ const live = connectLive({
     },
     ...qaHandlers(() => state.live?.activity, () => { if (state.snap?.me) renderLive(); }),
     workshop(workshop) {
+      const doorsBefore = state.snap.workshop.doors;
       state.snap.workshop = workshop;
       $('#workshop-title').textContent = workshop.title;
+      if (!state.snap.me && workshop.doors !== doorsBefore) renderJoin();
     },
     fatal(message, reason) {
       if (['deleted', 'unknown_code', 'removed'].includes(reason)) forgetWorkshop();
@@ -101,20 +104,32 @@ function field(id, label, attrs, hint) {
 
 function renderJoin() {
   const { workshop } = state.snap;
+  const heading = h('h1', {}, 'Join ', h('span', { class: 'nowrap' }, `“${workshop.title}”`));
+  const notice = state.notice ? h('p', { class: 'notice', role: 'status' }, state.notice) : null;
+  if (workshop.doors === 'closed') {
+    replace(app, heading, notice, h('p', { class: 'notice', role: 'status' },
+      'The facilitator has closed the doors: nobody new can join now. ',
+      'If you should be in, speak to the facilitator; this page will let you in when they open them.'));
+    return;
+  }
+  const typed = $('#name')?.value || '';
+  const walkIns = workshop.doors !== 'roster';
   const form = h('form', { id: 'join-form', class: 'stack', novalidate: true },
-    field('name', 'Your name', { autocomplete: 'name', maxlength: 80, required: workshop.require_name },
-      workshop.require_name ? '' : '(optional)'),
+    walkIns ? null : h('p', { class: 'notice', role: 'status' },
+      'Only people on the delegate list can join now: type your name, then tap it.'),
+    field('name', 'Your name', { autocomplete: 'name', maxlength: 80, required: workshop.require_name, value: typed },
+      workshop.require_name || !walkIns ? '' : '(optional)'),
     h('div', { id: 'roster-matches', 'aria-live': 'polite' }),
-    field('organisation', 'Your organisation',
-      { autocomplete: 'organization', maxlength: 120, required: true, list: 'organisations' }),
-    h('datalist', { id: 'organisations' }),
-    field('role', 'Your role', { autocomplete: 'organization-title', maxlength: 80 }, '(optional)'),
-    h('button', { type: 'submit', class: 'big' }, 'Join'),
+    walkIns ? [
+      field('organisation', 'Your organisation',
+        { autocomplete: 'organization', maxlength: 120, required: true, list: 'organisations' }),
+      h('datalist', { id: 'organisations' }),
+      field('role', 'Your role', { autocomplete: 'organization-title', maxlength: 80 }, '(optional)'),
+      h('button', { type: 'submit', class: 'big' }, 'Join'),
+    ] : null,
     h('p', { class: 'error', id: 'join-error', role: 'alert' }));
-  replace(app,
-    h('h1', {}, 'Join ', h('span', { class: 'nowrap' }, `“${workshop.title}”`)),
-    state.notice ? h('p', { class: 'notice', role: 'status' }, state.notice) : null,
-    form);
+  replace(app, heading, notice, form);
+  if (typed) searchRoster();
   updateSuggestions();
   let searchTimer = null;
   $('#name').addEventListener('input', () => {
@@ -140,8 +155,13 @@ async function searchRoster() {
   if (q.trim().length < 2) { replace(box); return; }
   const answer = await live.request('roster:search', { q });
   if (!answer.ok || !answer.matches.length) { replace(box); return; }
-  replace(box, h('p', { class: 'hint' }, 'On the delegate list? Tap your name:'),
-    h('ul', { class: 'matches' }, answer.matches.map((m) => h('li', {},
+  showMatches(box, answer.matches, 'On the delegate list? Tap your name:');
+}
+
+// Roster entries offered to claim, each with its "That's me" button.
+function showMatches(box, matches, hint) {
+  replace(box, h('p', { class: 'hint' }, hint),
+    h('ul', { class: 'matches' }, matches.map((m) => h('li', {},
       h('button', {
         type: 'button', class: 'match',
         onclick: (e) => submit('delegate:claim', { delegate_id: m.id }, e.target.closest('form')),
@@ -162,7 +182,16 @@ async function submit(event, data, form) {
   }
   errorEl.textContent = answer.message;
   if (answer.field) form.querySelector(`[name="${answer.field}"]`)?.focus();
-  if (answer.error === 'on_roster') searchRoster();
+  const box = $('#roster-matches');
+  if (answer.error === 'on_roster' && box) {
+    // The name reads the same as a roster entry's (perhaps typed with look-alike
+    // letters): offer that entry, or the person changes the name and joins again.
+    const matches = answer.matches || (answer.match ? [answer.match] : []);
+    if (matches.length) showMatches(box, matches, 'Is this you? Tap your name, or change the name you typed:');
+    else searchRoster();
+  } else if (['name_taken', 'name_removed'].includes(answer.error) && box) {
+    replace(box);  // nothing to claim: the message says whom to ask
+  }
 }
 
 function renderJoined() {

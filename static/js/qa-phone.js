@@ -19,7 +19,9 @@ const WORDS = {
 };
 
 function newId() {
-  return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 64);
+  // Random, never the time: an id must not tell which posts came from one phone.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function createQaPhone({ live, code, notify }) {
