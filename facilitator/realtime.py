@@ -58,6 +58,7 @@ class Registry:
         self._departures: list[tuple[int, int, float]] = []  # not yet shared
         self._shared_workshops: set[int] = set()
         self._took_part: set[int] = set()  # delegates known to have taken part
+        self._to_store: set[int] = set()  # ... not yet stored
 
     def add(self, sid: str, conn: Connection):
         """Record a new connection."""
@@ -137,21 +138,28 @@ class Registry:
                       if w == workshop_id and seen >= since}
         online = self.online(workshop_id)
         recent = (recent | shared.cluster.remote_seen(workshop_id, since)) - online
-        if recent:
-            recent = {row["id"] for row in store().all(
+        if recent - self._took_part:
+            recent = (recent & self._took_part) | {row["id"] for row in store().all(
                 "select id from delegates where id in (select value from json_each(?)) "
-                "and active_at is not null", [json.dumps(sorted(recent))])}
+                "and active_at is not null", [json.dumps(sorted(recent - self._took_part))])}
         return online | recent
 
-    def took_part(self, workshop_id: int, delegate_id: int):
-        """Note that a delegate has taken part (stored once per delegate)."""
-        if delegate_id in self._took_part:
-            return
-        with store().write() as db:
-            db.execute("update delegates set active_at = ? where id = ? and "
-                       "active_at is null", [time.time(), delegate_id])
+    def took_part(self, delegate_id: int):
+        """Note that a delegate has taken part; stored with the next beat, once."""
+        if delegate_id not in self._took_part:
+            with self._lock:
+                self._took_part.add(delegate_id)
+                self._to_store.add(delegate_id)
+
+    def store_took_part(self):
+        """Store who took part since the last beat (one write, however many)."""
         with self._lock:
-            self._took_part.add(delegate_id)
+            ids, self._to_store = self._to_store, set()
+        if ids:
+            with store().write() as db:
+                db.execute("update delegates set active_at = ? where id in (select value "
+                           "from json_each(?)) and active_at is null",
+                           [time.time(), json.dumps(sorted(ids))])
 
     def share(self):
         """Publish who is online here, and who left, for the other processes; when
@@ -213,6 +221,7 @@ def beat():
     """Send what changed since the last beat, then run the timers (in one process)."""
     full_collections.beat()
     registry.share()
+    registry.store_took_part()
     with _pending_lock:
         due = sorted(_pending)
         _pending.clear()
@@ -373,7 +382,7 @@ def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
                 log.exception("handler %s failed", event)
                 return SERVER_ERROR
             if takes_part and conn.delegate_id is not None:
-                registry.took_part(conn.workshop_id, conn.delegate_id)
+                registry.took_part(conn.delegate_id)
             return {"ok": True, **(result or {})}
         socketio.on_event(event, wrapper, namespace=namespace)
         return wrapper

@@ -175,6 +175,10 @@ def _eventlet(app, listener, size, timeouts):
                 self.deadline.cancel()
                 self.connection.settimeout(timeouts.busy)
             limit = timeouts.limit(self.path, self.headers) if parsed else None
+            if parsed and limit is None:
+                # A long poll or WebSocket: Engine.IO's pings end a silent one, and a
+                # socket timeout would cost a timer on every wait of every phone.
+                self.connection.settimeout(None)
             if limit is not None:
                 self.cutoff = get_hub().schedule_call_global(
                     max(0.0, self.started + limit - time.monotonic()),
@@ -219,6 +223,8 @@ def _gevent(app, listener, size, timeouts):
                 self.deadline.cancel()
                 self.socket.settimeout(timeouts.busy)
             limit = timeouts.limit(self.path, self.headers) if parsed else None
+            if parsed and limit is None:  # as in eventlet's Protocol above
+                self.socket.settimeout(None)
             if limit is not None:
                 self.cutoff = gevent.get_hub().loop.timer(
                     max(0.0, self.started + limit - time.monotonic()))

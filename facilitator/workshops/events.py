@@ -212,6 +212,7 @@ def delegate_remove_walk_ins(conn, data):
     nothing changes. Ack {removed: how many}; control screens get `delegates`."""
     minutes = integer(data, "minutes", "The minutes", low=1, high=24 * 60)
     dry_run = boolean(data, "dry_run", "Only count", default=False)
+    registry.store_took_part()  # who took part this last moment counts too
     ids = domain.remove_walk_ins(store(), conn.workshop_id, time.time() - 60 * minutes,
                                  dry_run)
     if ids and not dry_run:
