@@ -338,9 +338,10 @@ SERVER_ERROR = {"ok": False, "error": "server_error",
 def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
     """Register a Socket.IO event handler that checks quota, role and payload.
 
-    `takes_part`: a delegate who sends it (an answer, a question, a vote, a
-    Connect tap) has taken part, so counts as present for a while after their
-    phone goes (see Registry.present); one who only joined does not.
+    `takes_part`: a delegate who sends it (an answer, a vote, a Connect tap) has
+    taken part, so counts as present for a while after their phone goes (see
+    Registry.present); one who only joined does not. (A named question counts
+    too, an anonymous one not: see qa.events.ask.)
 
     The wrapped function gets (conn, data) and returns the ack's fields; a
     Problem becomes an error ack, a database that refuses the write a

@@ -164,7 +164,7 @@ def _v7(db):
     """Look-alike names, a delegate's first action, and a workshop's doors."""
     from .validation import name_skeleton
     db["delegates"].add_column("name_skeleton", str, not_null_default="")
-    db["delegates"].add_column("active_at", float)  # first answer, question, vote or tap
+    db["delegates"].add_column("active_at", float)  # first answer, vote, named question or tap
     for row in db.execute("select id, name from delegates").fetchall():
         db.execute("update delegates set name_skeleton = ? where id = ?",
                    [name_skeleton(row[1] or ""), row[0]])

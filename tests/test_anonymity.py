@@ -150,3 +150,15 @@ def test_the_export_has_no_timing_or_phone_ids_that_point_at_an_anonymous_asker(
     assert all("active_at" not in d for d in tables["delegates"])
     [question] = tables["qa_questions"]
     assert "client_id" not in question and "delegate_id" not in question
+
+
+def test_an_anonymous_question_does_not_count_as_taking_part(workshops, panel):  # noqa: F811
+    w, fac, mod, screen, phones, activity_id = panel
+    def never_took_part():
+        return fac.emit("delegate:remove_walk_ins", {"minutes": 5, "dry_run": True},
+                        callback=True)["removed"]
+    before = never_took_part()
+    assert ask(phones[0], "Secret", client_id="a1", anonymous=True)["ok"]
+    assert never_took_part() == before, "the count would point at the anonymous asker"
+    assert ask(phones[1], "Named", client_id="n1", anonymous=False)["ok"]
+    assert never_took_part() == before - 1

@@ -1,6 +1,6 @@
 """Socket.IO events for asking, voting and moderating questions."""
 from .. import store
-from ..realtime import coalesced, delegate_room, emit, handler, mark, room
+from ..realtime import coalesced, delegate_room, emit, handler, mark, registry, room
 from ..runsheet import domain as runsheet
 from ..runsheet.events import runsheet_changed, send_live
 from ..validation import Problem, boolean, choice, text, text_list
@@ -61,7 +61,7 @@ def send_counts(workshop_id: int):
 
 # --- phones ----------------------------------------------------------------
 
-@handler("qa:ask", roles=("delegate",), takes_part=True)
+@handler("qa:ask", roles=("delegate",))
 def ask(conn, data):
     """Phone asks {client_id, text, anonymous?} -> ack {question} once it is stored.
 
@@ -81,6 +81,9 @@ def ask(conn, data):
     delegate = workshops.get_delegate(store(), conn.workshop_id, conn.delegate_id)
     question, created = domain.ask(store(), activity, delegate, client_id, question_text,
                                    anonymous)
+    if not question["anonymous"]:
+        # Taking part shows (presence, "Remove walk-ins"): an anonymous post must not.
+        registry.took_part(conn.delegate_id)
     if created:
         _send(activity, [question])
     return {"question": views.own_question(question)}

@@ -393,7 +393,7 @@ $('#walk-ins-form').addEventListener('submit', async (event) => {
   const label = $('#walk-ins-minutes').selectedOptions[0].textContent;
   const count = await live.request('delegate:remove_walk_ins', { minutes, dry_run: true });
   if (!count.ok) { report.textContent = count.message; return; }
-  if (!count.removed) { report.textContent = `No walk-in who joined in the last ${label} is without a single answer, question, vote or tap.`; return; }
+  if (!count.removed) { report.textContent = `No walk-in who joined in the last ${label} is without a single answer, vote or tap.`; return; }
   const people = count.removed === 1 ? '1 walk-in' : `${count.removed} walk-ins`;
   if (!window.confirm(`Remove ${people} who joined in the last ${label} and have not taken part? Their phones are signed out and the names cannot be used again.`)) return;
   const done = await live.request('delegate:remove_walk_ins', { minutes });
