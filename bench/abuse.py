@@ -1,21 +1,13 @@
 """What one hostile client can do to a room, and what everyone else sees meanwhile.
 
-Starts the real app (run.py, the default limits) on 127.0.0.1 with a small phone cap,
-then, one after another:
+    python bench/abuse.py [--mode gevent] [--flood-seconds 30] [--cap 200] [--idle]
 
-  * join flood: one client opens fresh sockets and joins each as a walk-in, as fast as
-    it can, for `--flood-seconds`: how many delegates it made, and how the refusals
-    read;
-  * slow sockets: sockets that send half a request header, or nothing: how long the
-    server keeps each open;
-  * at the cap: `--cap` phones connected, then more phones try: how fast each is
-    refused and what it is told; meanwhile the control screen connects and the
-    control page and /healthz are fetched: their response times.
-
-    python bench/abuse.py [--mode gevent] [--flood-seconds 30] [--cap 200]
-
-Prints one JSON object. Every loop is bounded in count and time; the server is
-killed at the end.
+The real app with its default limits and a small phone cap: a join flood (fresh sockets
+joining as walk-ins as fast as one client can, for `--flood-seconds`: delegates made,
+refusals); how long the server keeps a socket that sent half a request header, or
+nothing (`--idle`: also an idle keep-alive connection, a minute); and, with `--cap` phones
+connected, how fast a phone over it is refused and what it is told, and the control
+screen's connection, the control page and /healthz meanwhile.
 """
 import argparse
 import asyncio
@@ -27,14 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-# This benchmark measures the limits themselves: keep the app's defaults.
-os.environ["FACILITATOR_JOIN_LIMIT"] = "300 per 100 seconds"
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import socketio  # noqa: E402
-from common import disconnect_all, finish, summary  # noqa: E402
-from join_broadcast import (HOST, app_server, create_workshop, machine,  # noqa: E402
-                            raise_file_limit, run_against)
+import aiohttp
+import socketio
+from common import (HOST, Client, Phone, Refused, app_server, create_workshop, close_all,
+                    finish, in_waves, machine, ms, raise_file_limit, run_against, summary)
 
 QUIET = logging.getLogger("bench.abuse")
 QUIET.addHandler(logging.NullHandler())
@@ -48,20 +36,17 @@ async def join_flood(server, w, seconds: float) -> dict:
     n = 0
     while time.monotonic() < deadline and n < 100_000:
         n += 1
-        client = socketio.AsyncClient(reconnection=False, logger=QUIET, engineio_logger=QUIET)
-        try:
-            await client.connect(server.url, auth={"role": "delegate", "code": w["code"]},
-                                 transports=["websocket"], wait_timeout=10)
-            ack = await client.call("delegate:join", {"name": f"Fake {n}",
-                                                      "organisation": "Flood Ltd"}, timeout=10)
-            if ack.get("ok"):
-                made += 1
-            else:
-                refused[ack["error"]] = refused.get(ack["error"], 0) + 1
+        phone = Phone(server.url, w["code"], n, logger=QUIET)
+        try:  # a hostile client does not wait for the snapshot
+            await phone.connect(timeout=10, snapshot=False)
+            await phone.join(name=f"Fake {n}", organisation="Flood Ltd", timeout=10)
+            made += 1
+        except Refused as refusal:
+            refused[refusal.ack["error"]] = refused.get(refusal.ack["error"], 0) + 1
         except Exception:  # noqa: BLE001 - count it, carry on flooding
             errors += 1
         finally:
-            await client.disconnect()
+            await phone.close()
     return {"seconds": seconds, "attempts": n, "delegates_made": made, "refused": refused,
             "errors": errors}
 
@@ -81,7 +66,6 @@ def socket_lifetime(port: int, first_bytes: bytes, limit: float = 90) -> float |
 
 
 async def timed_get(session, url) -> float:
-    import aiohttp
     started = time.monotonic()
     async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as response:
         await response.read()
@@ -90,40 +74,38 @@ async def timed_get(session, url) -> float:
 
 
 async def at_the_cap(server, w, cap: int, extra: int) -> dict:
-    import aiohttp
-    phones = []
-    for first in range(0, cap, 50):  # fill the room
-        batch = [socketio.AsyncClient(reconnection=False, logger=QUIET, engineio_logger=QUIET)
-                 for _ in range(min(50, cap - first))]
-        await asyncio.gather(*[c.connect(server.url, auth={"role": "delegate", "code": w["code"]},
-                                         transports=["websocket"], wait_timeout=20)
-                               for c in batch])
-        phones += batch
+    def phone():
+        return Client(server.url, {"role": "delegate", "code": w["code"]}, logger=QUIET)
+
+    async def fill(i):
+        client = phone()
+        await client.connect(snapshot=False)
+        return client
+
+    phones, _, _ = await in_waves(fill, cap, 50)  # fill the room
     refusals, told = [], set()
     for _ in range(extra):
-        client = socketio.AsyncClient(reconnection=False, logger=QUIET, engineio_logger=QUIET)
-        client.on("connect_error", lambda data: told.add(
+        client = phone()
+        client.on("connect_error", lambda c, data: told.add(
             data.get("message") if isinstance(data, dict) else str(data)))
         started = time.monotonic()
         try:
-            await client.connect(server.url, auth={"role": "delegate", "code": w["code"]},
-                                 transports=["websocket"], wait_timeout=10)
+            await client.connect(timeout=10, snapshot=False)
             told.add("connected")
         except socketio.exceptions.ConnectionError:
             pass  # what it was told came with connect_error
         refusals.append(time.monotonic() - started)
-        await client.disconnect()
-    control = socketio.AsyncClient(reconnection=False, logger=QUIET, engineio_logger=QUIET)
+        await client.close()
+    control = Client(server.url, {"role": "facilitator", "key": w["key"]}, logger=QUIET)
     started = time.monotonic()
-    await control.connect(server.url, auth={"role": "facilitator", "key": w["key"]},
-                          transports=["websocket"], wait_timeout=10)
+    await control.connect(timeout=10, snapshot=False)
     control_connect = time.monotonic() - started
     async with aiohttp.ClientSession() as session:
         pages = [await timed_get(session, f"{server.url}/control/{w['key']}") for _ in range(20)]
         health = [await timed_get(session, f"{server.url}/healthz") for _ in range(20)]
-    await disconnect_all([*phones, control])
+    await close_all([*phones, control])
     return {"cap": cap, "phones_connected": len(phones), "over_the_cap": summary(refusals),
-            "over_the_cap_told": sorted(told), "control_connect_ms": round(control_connect * 1000, 1),
+            "over_the_cap_told": sorted(told), "control_connect_ms": ms(control_connect),
             "control_page": summary(pages), "healthz": summary(health)}
 
 
@@ -156,6 +138,8 @@ def main():
     started = time.monotonic()
     raise_file_limit()
     os.environ["FACILITATOR_MAX_CONNECTIONS"] = str(args.cap)
+    # This benchmark measures the limits themselves: keep the app's defaults.
+    os.environ["FACILITATOR_JOIN_LIMIT"] = "300 per 100 seconds"
     out = {"benchmark": "abuse", "mode": args.mode, "machine": machine(0)}
     with tempfile.TemporaryDirectory() as tmp:
         run_against(app_server(Path(tmp), args.mode), scenario, args, out)

@@ -1,35 +1,23 @@
 """Broadcast latency through the documented deployment, one worker against two.
 
-Each configuration starts fresh, joins the phones and times broadcasts as
-`join_broadcast.py` does (the facilitator's `live:set` -> every phone's `live`):
+    python bench/scaleout.py [--phones 500] [--reps 15] [--mode eventlet] [--configs direct,1,2]
 
-- `direct`: one `run.py` process, no Redis, no proxy (the laptop default);
-- `1`: Redis, one process, HAProxy with deploy/haproxy.cfg and TLS in front;
-- `2`: the same with two processes on one database; phones are spread over
-  both by the proxy, the facilitator is on one of them, so every broadcast to
-  the other's phones crosses Redis.
-
-Clients connect over WebSocket through the proxy (TLS, a self-signed
-certificate made for the run). Prints one JSON object.
-
-    python bench/scaleout.py [--phones 500] [--reps 15] [--mode eventlet]
+Each configuration starts fresh, joins the phones and times broadcasts as join_broadcast.py
+does: `direct` is one `run.py` process, no Redis, no proxy; `1` is Redis, one process and
+HAProxy with deploy/haproxy.cfg and TLS (a certificate made for the run) in front; `2` the
+same with two processes on one database, the phones spread over both by the proxy, so every
+broadcast to the other worker's phones crosses Redis. Prints one JSON object.
 """
-import argparse
 import asyncio
-import json
-import os
 import ssl
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import join_broadcast  # noqa: E402
-from join_broadcast import (HOST, ROOT, Server, free_port, machine, one_broadcast,  # noqa: E402
-                            prepare_load_generator, prepare_product, ratio, rep_figures,
-                            versions)
-from stack import Stack, missing_tools  # noqa: E402
+import common
+from common import (Server, app_server, begin, finish, generator_without_full_collections,
+                    keep_or_remove, parser, ratio)
+from join_broadcast import one_broadcast, prepare_product, rep_figures
+from stack import Stack, missing_tools
 
 NOTE = ("Load generator (one asyncio process), proxy, Redis and workers share one noisy "
         "2-core machine: two workers compete with the load generator and HAProxy for the "
@@ -73,22 +61,16 @@ def run_config(name: str, args, tmp: Path) -> dict:
     directory = tmp / f"config-{name}"
     directory.mkdir()
     if name == "direct":
-        port = free_port()
-        server = Server("direct", [sys.executable, str(ROOT / "run.py"), "--host", HOST,
-                                   "--port", str(port), "--database",
-                                   str(directory / "bench.db"), "--async-mode", args.mode],
-                        directory / "direct.log", port,
-                        env={**os.environ, "FACILITATOR_PUBLIC_URL": f"http://{HOST}:{port}"})
-        servers, stack = [server.start()], None
-        url = server.url
+        server = app_server(directory, args.mode, "direct.log", name="direct").start()
+        servers, stack, url = [server], None, server.url
     else:
         stack = Stack(directory, workers=int(name), mode=args.mode).start()
         servers, url = stack.workers, stack.url
         # The run's own self-signed certificate, on loopback.
-        join_broadcast.TLS_CONTEXT = ssl.create_default_context(cafile=str(stack.cert))
-        join_broadcast.CLIENT_OPTIONS = {"ssl_verify": False}
+        common.TLS_CONTEXT = ssl.create_default_context(cafile=str(stack.cert))
+        common.CLIENT_OPTIONS.update(ssl_verify=False)
     try:
-        with join_broadcast.generator_without_full_collections():
+        with generator_without_full_collections():
             report = asyncio.run(asyncio.wait_for(measure(Processes(url, servers), args),
                                                   args.time_limit))
     finally:
@@ -101,50 +83,35 @@ def run_config(name: str, args, tmp: Path) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["eventlet", "gevent"], default="eventlet")
-    parser.add_argument("--phones", type=int, default=500)
-    parser.add_argument("--reps", type=int, default=15)
-    parser.add_argument("--wave", type=int, default=50, help="phones joining at once")
-    parser.add_argument("--wave-timeout", type=float, default=120.0)
-    parser.add_argument("--rep-timeout", type=float, default=30.0)
-    parser.add_argument("--configs", default="direct,1,2",
-                        help="comma-separated, run in this order: direct, 1, 2")
-    parser.add_argument("--time-limit", type=float, default=600.0,
-                        help="per configuration, in seconds")
-    args = parser.parse_args()
+    p = parser(__doc__, phones=500, reps=15, time_limit=600.0)
+    p.add_argument("--rep-timeout", type=float, default=30.0)
+    p.add_argument("--configs", default="direct,1,2",
+                   help="comma-separated, run in this order: direct, 1, 2")
+    args = p.parse_args()  # --time-limit is per configuration
     configs = args.configs.split(",")
     if not set(configs) <= {"direct", "1", "2"} or not 1 <= args.phones <= 5000:
-        parser.error("configs are direct, 1 and 2; phones 1..5000")
+        p.error("configs are direct, 1 and 2; phones 1..5000")
     if missing_tools() and set(configs) - {"direct"}:
-        parser.error(f"needs {missing_tools()} (Debian packages)")
-    nofile = prepare_load_generator()
-
-    out = {"benchmark": "scaleout", "mode": args.mode, "phones": args.phones,
-           "reps": args.reps, "configs": configs, "machine": machine(nofile),
-           "versions": versions(), "note": NOTE}
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as tmp:
-        for name in configs:
-            try:
-                out[name] = run_config(name, args, Path(tmp))
-            except BaseException as error:  # noqa: BLE001 - report, then stop
-                out["error"] = f"{name}: {type(error).__name__}: {error}"
-                break
+        p.error(f"needs {missing_tools()} (Debian packages)")
+    tmp, out = begin("scaleout", args, NOTE, configs=configs)
+    for name in configs:
+        try:
+            out[name] = run_config(name, args, tmp)
+        except BaseException as error:  # noqa: BLE001 - report, then stop
+            out["error"] = f"{name}: {type(error).__name__}: {error}"
+            break
+    keep_or_remove(tmp, args, out, "logs")
     figures = {name: out[name]["broadcast"] for name in configs if "broadcast" in out.get(name, {})}
+
+    def compare(a, b):
+        return {f"broadcast_{p}": ratio(figures[a][f"median_{p}_ms"], figures[b][f"median_{p}_ms"])
+                for p in ("p50", "p99")}
+
     if "1" in figures and "2" in figures:
-        out["two_over_one"] = {
-            "broadcast_p50": ratio(figures["2"]["median_p50_ms"], figures["1"]["median_p50_ms"]),
-            "broadcast_p99": ratio(figures["2"]["median_p99_ms"], figures["1"]["median_p99_ms"])}
+        out["two_over_one"] = compare("2", "1")
     if "1" in figures and "direct" in figures:
-        out["one_behind_proxy_over_direct"] = {
-            "broadcast_p50": ratio(figures["1"]["median_p50_ms"],
-                                   figures["direct"]["median_p50_ms"]),
-            "broadcast_p99": ratio(figures["1"]["median_p99_ms"],
-                                   figures["direct"]["median_p99_ms"])}
-    out["elapsed_s"] = round(time.monotonic() - started, 1)
-    print(json.dumps(out, indent=1))
-    return 1 if "error" in out else 0
+        out["one_behind_proxy_over_direct"] = compare("1", "direct")
+    return finish(out, args.started, nulls=False, ok=True)
 
 
 if __name__ == "__main__":

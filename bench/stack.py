@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from join_broadcast import HOST, ROOT, Server, free_port  # noqa: E402
+from common import HOST, ROOT, Server, free_port  # noqa: E402
 
 TOOLS = ("redis-server", "haproxy", "openssl")
 

@@ -1,24 +1,19 @@
 """A live workshop facilitation app: Connect rounds, panel Q&A and prompts."""
 import logging
 
-from flask import Flask, current_app
-from flask_socketio import SocketIO
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cluster
+from . import cluster, plugins
 from . import config as settings
+from .extensions import socketio
 from .store import Store
 from .throttle import limiter
 
-socketio = SocketIO()
+__all__ = ["create_app", "socketio"]
 
 # Payloads larger than this are refused before they are read into memory.
 MAX_MESSAGE_BYTES = 16 * 1024
-
-
-def store() -> Store:
-    """The database of the app handling this request or event."""
-    return current_app.extensions["facilitator.store"]
 
 
 def create_app(config=None) -> Flask:
@@ -26,24 +21,19 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__, template_folder=str(settings.ROOT / "templates"),
                 static_folder=str(settings.ROOT / "static"))
     app.config.update(settings.load(config))
+    plugins.load()  # every kind, with its tables and events, before the database opens
     app.extensions["facilitator.store"] = Store(app.config["DATABASE"])
     logging.getLogger("facilitator").setLevel(logging.INFO)
 
     from . import web
-    from .connect import events as connect_events  # noqa: F401  (registers handlers)
-    from .prompts import events as prompt_events  # noqa: F401
-    from .qa import events as qa_events  # noqa: F401
-    from .runsheet import events as runsheet_events  # noqa: F401
+    from .runsheet import events as runsheet_events  # noqa: F401  (registers handlers)
     from .workshops import events as workshop_events  # noqa: F401
-    from .connect.routes import bp as connect_bp
-    from .prompts.routes import bp as prompts_bp
-    from .qa.routes import bp as qa_bp
+    from .rehearsal import events as rehearsal_events  # noqa: F401
     from .workshops.routes import bp as workshops_bp
 
     app.register_blueprint(workshops_bp)
-    app.register_blueprint(connect_bp)
-    app.register_blueprint(qa_bp)
-    app.register_blueprint(prompts_bp)
+    for blueprint in plugins.blueprints():
+        app.register_blueprint(blueprint)
     web.init_app(app)
     # With Redis, every broadcast goes through it to the phones of every process.
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],

@@ -19,6 +19,8 @@ import threading
 import time
 import uuid
 
+from .extensions import get_cluster
+
 log = logging.getLogger(__name__)
 
 COMMANDS = {}
@@ -34,7 +36,7 @@ def everywhere(fn):
 
     def call(*args):
         fn(*args)
-        cluster.publish(fn.__name__, args)
+        get_cluster().publish(fn.__name__, args)
     call.local = fn
     return call
 
@@ -101,7 +103,7 @@ class RedisCluster(Cluster):
 
     def start(self, app):
         """Listen for other processes' commands (in a background task)."""
-        from . import socketio
+        from .extensions import socketio
 
         def listen():
             while True:
@@ -206,12 +208,9 @@ class RedisCluster(Cluster):
                              [self.worker, self.lease_ms]))
 
 
-cluster = Cluster()
-
-
-def configure(app):
-    """Share with other processes if the app has a Redis URL."""
-    global cluster
+def configure(app) -> Cluster:
+    """Share with other processes if the app has a Redis URL (see extensions.get_cluster)."""
     url = app.config.get("REDIS_URL")
     cluster = RedisCluster(url, app.config["HEARTBEAT_INTERVAL"]) if url else Cluster()
+    app.extensions["facilitator.cluster"] = cluster
     return cluster

@@ -4,7 +4,7 @@ import collections
 import gc
 import time
 
-from . import socketio
+from .extensions import socketio
 
 
 class FullCollections:

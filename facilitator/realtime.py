@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from flask import request
 
-from . import cluster as shared
-from . import socketio, store
+from .extensions import get_cluster, get_store, socketio
 from .health import full_collections, loop_monitor
 from .store import why_not_saved
 from .throttle import limiter, per
-from .validation import Problem, payload
+from .validation import Problem, parse, payload
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,7 @@ class Connection:
     role: str
     delegate_id: int | None = None
     facilitator_key: str | None = None  # kept to show the panel/projector links
+    simulated: bool = False  # a rehearsal's phone (see facilitator.rehearsal)
 
 
 def room(workshop_id: int, audience: str | None = None) -> str:
@@ -126,7 +126,7 @@ class Registry:
         """Delegates with at least one phone connected now, here or in another process."""
         with self._lock:
             here = set(self._online.get(workshop_id, ()))
-        return here | shared.cluster.remote_online(workshop_id)
+        return here | get_cluster().remote_online(workshop_id)
 
     def present(self, workshop_id: int, within: float) -> set[int]:
         """Delegates online now, or seen within the last `within` seconds if they have
@@ -137,9 +137,9 @@ class Registry:
             recent = {d for (w, d), seen in self._last_seen.items()
                       if w == workshop_id and seen >= since}
         online = self.online(workshop_id)
-        recent = (recent | shared.cluster.remote_seen(workshop_id, since)) - online
+        recent = (recent | get_cluster().remote_seen(workshop_id, since)) - online
         if recent - self._took_part:
-            recent = (recent & self._took_part) | {row["id"] for row in store().all(
+            recent = (recent & self._took_part) | {row["id"] for row in get_store().all(
                 "select id from delegates where id in (select value from json_each(?)) "
                 "and active_at is not null", [json.dumps(sorted(recent - self._took_part))])}
         return online | recent
@@ -156,7 +156,7 @@ class Registry:
         with self._lock:
             ids, self._to_store = self._to_store, set()
         if ids:
-            with store().write() as db:
+            with get_store().write() as db:
                 db.execute("update delegates set active_at = ? where id in (select value "
                            "from json_each(?)) and active_at is null",
                            [time.time(), json.dumps(sorted(ids))])
@@ -164,7 +164,7 @@ class Registry:
     def share(self):
         """Publish who is online here, and who left, for the other processes; when
         who is online elsewhere changed, send presence again."""
-        if not shared.cluster.shared:
+        if not get_cluster().shared:
             return
         with self._lock:
             online = {w: set(people) for w, people in self._online.items()}
@@ -173,7 +173,7 @@ class Registry:
                 online[workshop_id] = set()
             self._shared_workshops = {w for w, people in online.items() if people}
             departures, self._departures = self._departures, []
-        for workshop_id in shared.cluster.share(online, departures):
+        for workshop_id in get_cluster().share(online, departures):
             mark("presence", workshop_id)
 
     def sids_of(self, workshop_id: int, delegate_id: int) -> list[str]:
@@ -218,41 +218,29 @@ def mark(topic: str, workshop_id: int):
 
 
 def beat():
-    """Send what changed since the last beat, then run the timers (in one process)."""
+    """Run the timers (in one process), then send what changed since the last beat,
+    what the timers changed included."""
     full_collections.beat()
     registry.share()
     registry.store_took_part()
+    if get_cluster().leads():
+        for tick in TICKERS:
+            tick()
     with _pending_lock:
         due = sorted(_pending)
         _pending.clear()
     for topic, workshop_id in due:
         FLUSHERS[topic](workshop_id)
-    if shared.cluster.leads():
-        for tick in TICKERS:
-            tick()
-
-
-ARRIVAL_HOOKS = []
-
-
-def on_arrival(fn):
-    """Register fn(workshop_id, delegate_id), run when a joined delegate connects or joins."""
-    ARRIVAL_HOOKS.append(fn)
-    return fn
-
-
-def arrived(workshop_id: int, delegate_id: int):
-    """A joined delegate's phone is here: let the live activity include them."""
-    for hook in ARRIVAL_HOOKS:
-        hook(workshop_id, delegate_id)
 
 
 def reset():
     """Forget every connection, quota and pending update (a fresh process, as in tests)."""
+    from .runsheet import live
     registry.__init__()
     limiter.reset()
     with _pending_lock:
         _pending.clear()
+    live.reset()
 
 
 def start_heartbeat(app):
@@ -335,20 +323,75 @@ SERVER_ERROR = {"ok": False, "error": "server_error",
                 "message": "Something went wrong on the server; please try again."}
 
 
-def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
-    """Register a Socket.IO event handler that checks quota, role and payload.
+@dataclass(frozen=True)
+class Contract:
+    """What a socket handler declares: who may send it, what must be live, its payload."""
 
-    `takes_part`: a delegate who sends it (an answer, a vote, a Connect tap) has
-    taken part, so counts as present for a while after their phone goes (see
-    Registry.present); one who only joined does not. (A named question counts
-    too, an anonymous one not: see qa.events.ask.)
+    event: str
+    roles: tuple
+    joined: bool = False
+    live: type | None = None
+    fields: dict | None = None
+    rest: bool = False
+    replay: object = None
+    takes_part: bool = False
 
-    The wrapped function gets (conn, data) and returns the ack's fields; a
+
+CONTRACTS: dict[str, Contract] = {}
+
+NOT_JOINED = "Join the workshop first."
+
+
+def _live_activity(conn: Connection, base) -> dict:
+    """The live activity, if it is a kind built on `base`; otherwise `not_live`."""
+    from . import plugins
+    from .runsheet import domain as runsheet
+    from .workshops import domain as workshops
+    return runsheet.live_of(get_store(), workshops.get(get_store(), conn.workshop_id),
+                            plugins.of_type(base), base.not_live)
+
+
+def _arguments(contract: Contract, conn: Connection, data) -> dict | tuple:
+    """The handler's checked arguments, or ("replay", ack) for a resend already stored."""
+    data = payload(data)
+    if contract.joined and conn.delegate_id is None:
+        raise Problem("not_joined", NOT_JOINED)
+    args = parse(contract.fields or {}, data)
+    if contract.rest:
+        args = {**data, **args}
+    if contract.replay is not None:
+        stored = contract.replay(conn, args)
+        if stored is not None:
+            return ("replay", stored)
+    if contract.live is not None:
+        args["activity"] = _live_activity(conn, contract.live)
+    return args
+
+
+def handler(event: str, roles=ROLES, *, joined=False, live=None, fields=None, rest=False,
+            replay=None, takes_part=False, namespace=None):
+    """Register a Socket.IO event handler with its contract, checked before it runs.
+
+    roles: who may send it (others get `forbidden`). joined: phones only once they
+    have joined (else `not_joined`). live: a Kind base (e.g. Posts): one of its kinds
+    must be live (else `not_live`, with the base's `not_live` message); the handler
+    gets it as args["activity"]. fields: {name: validation.Field}: the payload's
+    shape, checked, so the handler gets typed values (`rest`: the other fields too,
+    for a kind's own check). replay(conn, args): the ack for a resend already
+    stored, or None, asked before `live` (an acked question whose ack was lost is
+    acked again after its session ends). takes_part: a delegate who sends it (an
+    answer, a vote, a Connect tap) has taken part, so counts as present for a while
+    after their phone goes (see Registry.present).
+
+    The wrapped function gets (conn, args) and returns the ack's fields; a
     Problem becomes an error ack, a database that refuses the write a
     `storage` error ack (and a `server:problem` to the workshop's control
     screens), and any other failure a generic one, so a bad payload never
-    escapes as an unhandled error.
+    escapes as an unhandled error. The contracts are listed in CONTRACTS, and
+    tests/test_access.py checks its table against them.
     """
+    contract = Contract(event, tuple(roles), joined, live, fields, rest, replay, takes_part)
+
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(data=None, *extra):
@@ -362,10 +405,13 @@ def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
                                 conn.role, conn.workshop_id)
                     socketio.server.disconnect(request.sid, namespace=namespace or "/")
                 return RATE_LIMITED
-            if conn.role not in roles:
+            if conn.role not in contract.roles:
                 return FORBIDDEN
             try:
-                result = fn(conn, payload(data))
+                args = _arguments(contract, conn, data)
+                if isinstance(args, tuple):
+                    return {"ok": True, **args[1]}
+                result = fn(conn, args)
             except Problem as problem:
                 return problem.ack()
             except sqlite3.Error as exc:  # nothing of this write was kept
@@ -382,9 +428,10 @@ def handler(event: str, roles=ROLES, namespace=None, takes_part=False):
             except Exception:  # noqa: BLE001 - answer, log, keep serving
                 log.exception("handler %s failed", event)
                 return SERVER_ERROR
-            if takes_part and conn.delegate_id is not None:
+            if contract.takes_part and conn.delegate_id is not None:
                 registry.took_part(conn.delegate_id)
             return {"ok": True, **(result or {})}
+        CONTRACTS[event] = contract
         socketio.on_event(event, wrapper, namespace=namespace)
         return wrapper
     return decorate

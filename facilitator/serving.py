@@ -30,7 +30,7 @@ import socket
 import time
 from dataclasses import dataclass
 
-from . import socketio
+from .extensions import socketio
 
 BACKLOG = 2048
 ENGINEIO = "/socket.io/"  # Flask-SocketIO's path: long polls and WebSockets

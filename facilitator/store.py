@@ -13,6 +13,8 @@ import time
 
 import sqlite_utils
 
+from .hookspecs import Migration
+
 
 def _v1(db):
     """Workshops, their delegates and run sheets."""
@@ -49,118 +51,17 @@ def _v1(db):
     db["activities"].create_index(["workshop_id", "position"])
 
 
-def _v2(db):
-    """Connect: rounds, their groups and members, acquaintances and contacts."""
-    db["connect_rounds"].create({
-        "id": int, "workshop_id": int, "activity_id": int, "number": int, "kind": str,
-        "size": int, "prompt": str, "seconds": int, "turns": int, "phases": str,
-        "grace_seconds": int, "started_at": float, "ends_at": float, "ended_at": float,
-    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
-                              ("activity_id", "activities", "id")],
-        not_null={"workshop_id", "activity_id", "number", "kind"},
-        defaults={"phases": "[]", "turns": 1})
-    db["connect_rounds"].create_index(["activity_id", "number"], unique=True)
-    db["connect_rounds"].create_index(["ended_at"])
-
-    db["connect_groups"].create({
-        "id": int, "round_id": int, "number": int, "meeting_point": str,
-    }, pk="id", foreign_keys=[("round_id", "connect_rounds", "id")],
-        not_null={"round_id", "number"}, defaults={"meeting_point": ""})
-    db["connect_groups"].create_index(["round_id"])
-
-    db["connect_members"].create({
-        "id": int, "round_id": int, "group_id": int, "delegate_id": int,
-        "placed_at": float, "found_at": float, "cant_find_at": float, "left_at": float,
-        "late": int,
-    }, pk="id", foreign_keys=[("round_id", "connect_rounds", "id"),
-                              ("group_id", "connect_groups", "id"),
-                              ("delegate_id", "delegates", "id")],
-        not_null={"round_id", "group_id", "delegate_id"}, defaults={"late": 0})
-    db["connect_members"].create_index(["round_id", "delegate_id"])
-    db["connect_members"].create_index(["group_id"])
-
-    db["connect_people"].create({
-        "activity_id": int, "delegate_id": int, "sitting_out": int, "odd_count": int,
-    }, pk=("activity_id", "delegate_id"), defaults={"sitting_out": 0, "odd_count": 0})
-
-    db["acquaintances"].create({
-        "workshop_id": int, "a": int, "b": int, "declared_by": int, "created_at": float,
-    }, pk=("workshop_id", "a", "b"))
-
-    db["contacts"].create({
-        "delegate_id": int, "workshop_id": int, "contact": str, "updated_at": float,
-    }, pk="delegate_id", foreign_keys=[("delegate_id", "delegates", "id")])
-
-    db["connect_state"].create({
-        "activity_id": int, "summary_at": float,
-    }, pk="activity_id")
-
-
-def _v3(db):
-    """Rotations planned ahead, kept for printing and download."""
-    db["plans"].create({
-        "id": int, "workshop_id": int, "created_at": float, "group_size": int,
-        "rounds": int, "result": str,
-    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id")],
-        not_null={"workshop_id", "result"})
-
-
-def _v4(db):
-    """Q&A: questions, votes, silenced askers and each workshop's held words."""
-    db["qa_questions"].create({
-        "id": int, "workshop_id": int, "activity_id": int, "delegate_id": int,
-        "client_id": str, "text": str, "original_text": str, "anonymous": int,
-        "status": str, "held": str, "label": str, "starred": int, "position": float,
-        "merged_into": int, "votes": int, "version": int, "created_at": float,
-        "published_at": float, "answered_at": float,
-    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
-                              ("activity_id", "activities", "id"),
-                              ("delegate_id", "delegates", "id")],
-        not_null={"workshop_id", "activity_id", "delegate_id", "client_id", "text", "status"},
-        defaults={"anonymous": 0, "starred": 0, "votes": 0, "version": 0, "label": ""})
-    # A resent question (same phone, same client id) is stored once.
-    db["qa_questions"].create_index(["delegate_id", "client_id"], unique=True)
-    db["qa_questions"].create_index(["activity_id", "status"])
-
-    db["qa_votes"].create({
-        "question_id": int, "delegate_id": int, "created_at": float,
-    }, pk=("question_id", "delegate_id"),
-        foreign_keys=[("question_id", "qa_questions", "id"), ("delegate_id", "delegates", "id")])
-
-    db["qa_silenced"].create({
-        "workshop_id": int, "name_key": str, "delegate_id": int, "created_at": float,
-    }, pk=("workshop_id", "delegate_id"))
-
-    db["workshops"].add_column("qa_words", str)
-
-
-def _v5(db):
-    """Prompts: each delegate's current answer, the answers already applied, timers."""
-    db["responses"].create({
-        "id": int, "workshop_id": int, "activity_id": int, "delegate_id": int,
-        "value": str, "client_id": str, "created_at": float, "updated_at": float,
-    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
-                              ("activity_id", "activities", "id"),
-                              ("delegate_id", "delegates", "id")],
-        not_null={"workshop_id", "activity_id", "delegate_id", "value"})
-    # One current answer per delegate per prompt; changing it replaces it.
-    db["responses"].create_index(["activity_id", "delegate_id"], unique=True)
-    # Every answer's client-made id, so a resend is applied once.
-    db["response_ids"].create({"delegate_id": int, "client_id": str},
-                              pk=("delegate_id", "client_id"))
-    db["prompt_state"].create({
-        "activity_id": int, "opened_at": float, "closed_at": float, "deadline": float,
-        "paused_remaining": float, "revealed": int,
-    }, pk="activity_id", defaults={"revealed": 0})
+def _screen_blank(db):
+    """The projector can be blanked."""
     db["workshops"].add_column("screen_blank", int, not_null_default=0)
 
 
-def _v6(db):
+def _removed(db):
     """A delegate the facilitator removed from the workshop."""
     db["delegates"].add_column("removed_at", float)
 
 
-def _v7(db):
+def _names_and_doors(db):
     """Look-alike names, a delegate's first action, and a workshop's doors."""
     from .validation import name_skeleton
     db["delegates"].add_column("name_skeleton", str, not_null_default="")
@@ -172,29 +73,30 @@ def _v7(db):
     # open: anyone with the code joins; roster: only names on the roster can be
     # claimed; closed: nobody new.
     db["workshops"].add_column("doors", str, not_null_default="open")
-    # A silence is made through one question and holds the asker's later posts of
-    # the same kind only (anonymous or named): see qa.domain.silence.
-    db["qa_silences"].create({
-        "question_id": int, "workshop_id": int, "delegate_id": int, "name_key": str,
-        "anonymous": int, "created_at": float,
-    }, pk="question_id", foreign_keys=[("workshop_id", "workshops", "id"),
-                                       ("question_id", "qa_questions", "id"),
-                                       ("delegate_id", "delegates", "id")],
-        not_null={"workshop_id", "delegate_id", "anonymous"}, defaults={"name_key": ""})
-    db["qa_silences"].create_index(["workshop_id", "delegate_id"])
-    # An older silence held everything its asker sent: keep that, through the
-    # asker's latest question of each kind.
-    db.execute("insert or ignore into qa_silences (question_id, workshop_id, delegate_id, "
-               "name_key, anonymous, created_at) select max(q.id), s.workshop_id, "
-               "s.delegate_id, s.name_key, q.anonymous, s.created_at from qa_silenced s "
-               "join qa_questions q on q.delegate_id = s.delegate_id "
-               "and q.workshop_id = s.workshop_id group by s.delegate_id, q.anonymous")
-    db["qa_silenced"].drop()
 
 
-# Append-only: each entry moves the schema one version on. Never edit a
-# released entry; add a new one (sqlite-utils' transform() helps).
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _rehearsals(db):
+    """A workshop's rehearsal secret, held by its simulated phones."""
+    db["workshops"].add_column("rehearsal_hash", str)
+
+
+# The core tables' steps; each kind adds its own (hookspecs.Migration), run
+# after these. Append-only: never edit a released step, add a new one
+# (sqlite-utils' transform() helps). `before`: the schema version (PRAGMA
+# user_version) of the databases made before steps had names that hold it.
+MIGRATIONS = [
+    Migration("core:1", _v1, before=1),
+    Migration("core:2", _screen_blank, before=5),
+    Migration("core:3", _removed, before=6),
+    Migration("core:4", _names_and_doors, before=7),
+    Migration("core:5", _rehearsals),
+]
+
+
+def steps() -> list[Migration]:
+    """Every step of the schema: the core's, then each kind's."""
+    from . import plugins
+    return MIGRATIONS + plugins.migrations()
 
 
 # Reads wait this long for a lock (rare with WAL: only around recovery).
@@ -236,29 +138,44 @@ class Store:
         self.db.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file
         self.migrate()
 
-    @property
-    def version(self) -> int:
-        """The schema version recorded in the database file."""
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+    def applied(self) -> list[str]:
+        """The names of the schema steps this database has had, in order."""
+        if not self.db["schema_steps"].exists():
+            return []
+        return [r[0] for r in self.db.execute("select name from schema_steps order by rowid")]
 
     def migrate(self):
-        """Apply the migrations this database has not had yet, each atomically.
+        """Apply the schema steps this database has not had yet, each atomically.
 
         Several processes may start at once on one file: each step takes the
-        write lock and reads the version again before applying anything.
+        write lock and reads what was applied again before applying anything.
         """
-        with self.lock:
-            while self.version < len(MIGRATIONS):
+        for step in steps():
+            with self.lock:
                 self._begin()
                 try:
-                    number = self.version + 1
-                    if number <= len(MIGRATIONS):
-                        MIGRATIONS[number - 1](self.db)
-                        self.db.execute(f"PRAGMA user_version={number}")
+                    self._adopt_versions()
+                    if not self.db.execute("select 1 from schema_steps where name = ?",
+                                           [step.name]).fetchone():
+                        step.fn(self.db)
+                        self.db.execute("insert into schema_steps (name, applied_at) "
+                                        "values (?, ?)", [step.name, time.time()])
                     self.db.conn.execute("COMMIT")
                 except BaseException:
                     self.db.conn.execute("ROLLBACK")
                     raise
+
+    def _adopt_versions(self):
+        """Start the table of applied steps; a database made before steps had names
+        (numbered by PRAGMA user_version) has every step its number holds."""
+        if self.db["schema_steps"].exists():
+            return
+        self.db.execute("create table schema_steps (name text primary key, applied_at float)")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for step in steps():
+            if step.before is not None and step.before <= version:
+                self.db.execute("insert into schema_steps (name, applied_at) values (?, ?)",
+                                [step.name, time.time()])
 
     @contextlib.contextmanager
     def write(self):

@@ -1,5 +1,6 @@
 """Checking what clients send, and the errors that answer bad input."""
 import functools
+from dataclasses import dataclass
 import json
 import re
 import unicodedata
@@ -220,3 +221,116 @@ def name_skeleton(name: str) -> str:
         value = unicodedata.normalize(
             "NFD", "".join(table.get(ch, ch) for ch in value)).casefold()
     return "".join(ch for ch in value if unicodedata.category(ch)[0] in "LN")
+
+
+# --- payload schemas: each socket handler declares its fields once ------------
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """One named field of an event's payload and how it is checked (see
+    realtime.handler's `fields`). `optional`: when absent it is left out of the
+    values, so the handler can tell "not given" from a default."""
+
+    label: str
+    optional: bool = False
+
+    def read(self, data: dict, name: str):
+        """The checked value of `name` in `data`, or a Problem."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Field):
+    """Text, cleaned and length-checked (see `text`)."""
+
+    max_len: int
+    required: bool = True
+    multiline: bool = False
+    name: bool = False
+
+    def read(self, data, name):
+        return text(data, name, self.label, max_len=self.max_len, required=self.required,
+                    multiline=self.multiline, name=self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Int(Field):
+    """A whole number within bounds; `default` when absent unless `required`."""
+
+    low: int
+    high: int
+    required: bool = True
+    default: int | None = None
+
+    def read(self, data, name):
+        return integer(data, name, self.label, low=self.low, high=self.high,
+                       required=self.required, default=self.default)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Id(Field):
+    """The id of a row (a delegate, an activity, a question): anything else names
+    nothing here. Whose it is, the domain function that looks it up checks.
+    `nullable`: null is a value too (no activity)."""
+
+    nullable: bool = False
+
+    def read(self, data, name):
+        value = data.get(name)
+        if value is None and self.nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**62:
+            raise Problem("not_found", f"{self.label} is not in this workshop.", name)
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bool(Field):
+    """True or false; `default` when absent (none: it must be given)."""
+
+    default: bool | None = None
+
+    def read(self, data, name):
+        return boolean(data, name, self.label, default=self.default)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(Field):
+    """One of a fixed set of values."""
+
+    options: tuple
+    default: object = None
+
+    def read(self, data, name):
+        return choice(data, name, self.label, self.options, default=self.default)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextList(Field):
+    """A list of short texts."""
+
+    max_items: int
+    max_len: int
+
+    def read(self, data, name):
+        return text_list(data, name, self.label, max_items=self.max_items,
+                         max_len=self.max_len)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Raw(Field):
+    """Passed on as sent, for a check that needs more than the payload (an activity's
+    own limits, a kind's settings)."""
+
+    def read(self, data, name):
+        return data.get(name)
+
+
+def parse(fields: dict, data: dict) -> dict:
+    """The declared fields of a payload, each checked: {name: value}."""
+    values = {}
+    for name, field in fields.items():
+        if field.optional and name not in data:
+            continue
+        values[name] = field.read(data, name)
+    return values

@@ -1,5 +1,6 @@
 """Headers and error pages shared by every HTTP route, and the outermost WSGI layer
 that keeps tracebacks out of every reply."""
+import functools
 import logging
 import sqlite3
 import threading
@@ -7,12 +8,11 @@ import time
 import traceback
 from urllib.parse import parse_qs
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 
-from . import socketio, store
-from .runsheet import domain as runsheet
+from . import plugins
+from .extensions import get_store, socketio
 from .store import why_not_saved
-from .validation import Problem
 from .workshops import domain as workshops
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -149,8 +149,13 @@ def quiet_socket_logs():
 
 
 def init_app(app: Flask):
-    """Add security headers and friendly error pages."""
+    """Add security headers, friendly error pages and what templates know of kinds."""
     quiet_socket_logs()
+
+    @app.context_processor
+    def kinds():
+        return {"kinds": plugins.manifest(), "kind_settings": plugins.settings_templates(),
+                "kind_styles": plugins.stylesheets(), "kind_pages": plugins.pages()}
 
     @app.after_request
     def headers(response):
@@ -187,18 +192,20 @@ def init_app(app: Flask):
                                message="What you sent is larger than this app accepts."), 413
 
 
-def facilitator_workshop(key: str) -> dict:
-    """The workshop a control link opens; 404 otherwise."""
-    workshop = workshops.by_facilitator_key(store(), key)
-    if workshop is None:
-        abort(404)
-    return workshop
-
-
-def facilitator_activity(key: str, activity_id: int, kinds) -> dict:
-    """The activity a facilitator's page or download names, of one of `kinds`; 404 otherwise."""
-    workshop = facilitator_workshop(key)
-    try:
-        return runsheet.activity_of(store(), workshop["id"], activity_id, kinds, "that")
-    except Problem:
-        abort(404)
+def facilitator_page(view=None, *, answer_json=False):
+    """Decorate a page or download of the facilitator's, at /control/<key>/...: the
+    workshop whose control link holds `key` opens it, as view(workshop, key, ...);
+    any other key gets the 404 page (with `answer_json`, a 403 JSON refusal, for
+    the control screen's own requests)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(key, **values):
+            workshop = workshops.by_facilitator_key(get_store(), key)
+            if workshop is None:
+                if answer_json:
+                    return jsonify(ok=False, error="forbidden",
+                                   message="This control link is not valid."), 403
+                abort(404)
+            return fn(workshop, key, **values)
+        return wrapper
+    return decorate(view) if view is not None else decorate

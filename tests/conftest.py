@@ -79,20 +79,82 @@ class Workshops:
         return {k: v.rsplit("/", 1)[1] for k, v in links.items()}
 
     @staticmethod
+    def take(sio) -> list:
+        """Every event the client received since last asked; each also updates what the
+        screen holds (see `held`)."""
+        got = sio.get_received()
+        for e in got:
+            hold(sio, e["name"], e["args"][0] if e["args"] else None)
+        return got
+
+    @staticmethod
     def received(sio, name):
         """Payloads of every event called `name` the client has received since last asked."""
-        return [e["args"][0] for e in sio.get_received() if e["name"] == name]
+        return [e["args"][0] for e in Workshops.take(sio) if e["name"] == name]
 
     @staticmethod
     def drain(sio) -> dict:
         """Everything received since last asked: event name -> latest payload."""
-        return {e["name"]: e["args"][0] for e in sio.get_received()}
+        return {e["name"]: e["args"][0] for e in Workshops.take(sio)}
 
     @staticmethod
     def last(sio, name):
         """The latest payload of event `name`, or None."""
         found = Workshops.received(sio, name)
         return found[-1] if found else None
+
+    @staticmethod
+    def held(sio) -> dict:
+        """What the screen holds now of the live state, built from every event it got
+        as the screens build it: {"activity": ..., "mine": ..., "views": {id: view}}
+        (views: activities a control screen or panel follows while not live)."""
+        Workshops.take(sio)
+        return sio.held
+
+    @staticmethod
+    def view(sio) -> dict | None:
+        """The live activity as the screen holds it now."""
+        return Workshops.held(sio)["activity"]
+
+    @staticmethod
+    def send(sio, event: str, payload: dict) -> dict:
+        """Emit an event and return its ack; a phone's own view in the ack (`mine`) is
+        applied after what it received before, as the phone applies it."""
+        ack = sio.emit(event, payload, callback=True)
+        held = Workshops.held(sio)
+        if isinstance(ack, dict) and ack.get("ok") and "mine" in ack \
+                and held["activity"] is not None:
+            hold(sio, "mine", {"activity_id": held["activity"]["id"], "mine": ack["mine"]})
+        return ack
+
+
+def hold(sio, name: str, data):
+    """Apply one event to what a test client holds, as static/js/state.js does."""
+    held = sio.__dict__.setdefault("held", {"activity": None, "mine": None, "views": {}})
+    if name == "snapshot":
+        held.update(activity=data["live"]["activity"], mine=data["live"].get("mine"), views={})
+    elif name == "live":
+        before = held["activity"]
+        if "mine" in data or before is None or data["activity"] is None \
+                or before["id"] != data["activity"]["id"]:
+            held["mine"] = data.get("mine")
+        held["activity"] = data["activity"]
+    elif name == "view":
+        current = held["activity"]
+        target = current if current and current["id"] == data["activity_id"] else \
+            held["views"].setdefault(data["activity_id"], {})
+        for key, value in data["view"].items():
+            if key in data.get("patch", ()):
+                items = {item["id"]: item for item in target.get(key, [])}
+                items.update((item["id"], item) for item in value)
+                for gone in data["removed"].get(key, ()):
+                    items.pop(gone, None)
+                target[key] = list(items.values())
+            else:
+                target[key] = value
+    elif name == "mine":
+        if held["activity"] and held["activity"]["id"] == data["activity_id"]:
+            held["mine"] = data["mine"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from conftest import ROOT
 
-from facilitator import socketio
+from facilitator import plugins, socketio
 from facilitator.connect import planning
 
 # Everyone who might send an event or open a page, in the order they act on one
@@ -225,6 +225,11 @@ EVENTS = {
                                             other="ok"),
     "link:regenerate": facilitator(lambda w: {"screen": "panel"}, other="ok"),
     "screen:blank": facilitator(lambda w: {"blank": True}, other="ok"),
+    # Starting a crowd of simulated phones is tested in test_rehearsal.py; stopping
+    # when none runs removes nobody (the other workshop's facilitator neither).
+    "rehearsal:stop": facilitator(lambda w: {}, other="ok"),
+    "rehearsal:start": Event(lambda w: {"phones": 0}, {"facilitator": "invalid",
+                                                       "other": "invalid"}),
     "prompt:close": facilitator(lambda w: {"activity_id": w.ids["poll"], "closed": True},
                                 live="poll"),
     "prompt:timer": facilitator(lambda w: {"activity_id": w.ids["poll"], "action": "start",
@@ -405,8 +410,9 @@ def test_ids_of_another_workshop_are_not_found_from_its_own_activities(world, wo
 
 @dataclass
 class Route:
-    """A path (with {key} standing for the caller's secret) and each caller's status."""
-    path: str
+    """A path (with {key} standing for the caller's secret), or several paths of one
+    route, and each caller's status."""
+    path: str | tuple[str, ...]
     statuses: dict
     default: int = 404
     data: Callable | None = None  # (world, the caller's secret) -> form fields
@@ -453,15 +459,32 @@ ROUTES = {
                                                                "confirm": w.a["code"]}),
     "GET /control/<key>/plans/<int:plan_id>": control("/control/{key}/plans/{plan}"),
     "GET /control/<key>/plans/<int:plan_id>.csv": control("/control/{key}/plans/{plan}.csv"),
-    "GET /control/<key>/connect/<int:activity_id>/groups.csv":
-        control("/control/{key}/connect/{connect}/groups.csv"),
-    "GET /control/<key>/connect/<int:activity_id>/meetings.csv":
-        control("/control/{key}/connect/{connect}/meetings.csv"),
-    "GET /control/<key>/qa/<int:activity_id>/questions.csv":
-        control("/control/{key}/qa/{qa}/questions.csv"),
-    "GET /control/<key>/prompts/<int:activity_id>/answers.csv":
-        control("/control/{key}/prompts/{poll}/answers.csv"),
+    # Each file an activity's kind offers; one it does not offer is not found.
+    "GET /control/<key>/activities/<int:activity_id>/<name>.csv": control((
+        "/control/{key}/activities/{connect}/groups.csv",
+        "/control/{key}/activities/{connect}/meetings.csv",
+        "/control/{key}/activities/{qa}/questions.csv",
+        "/control/{key}/activities/{poll}/answers.csv")),
 }
+
+
+def _kind_files():
+    """Each kind package's own script and stylesheet, open to all."""
+    for kind in plugins.load().values():
+        folder = f"/kinds/{kind.blueprint.name}"
+        files = tuple(f"{folder}/{name}" for name in (kind.script, kind.style) if name)
+        route = ROUTES.setdefault(f"GET {folder}/<path:filename>", public(()))
+        route.path = tuple(dict.fromkeys(route.path + files))
+
+
+_kind_files()
+
+# Paths of the CSV route that no caller gets: a name the activity's kind does not
+# offer, an activity of another kind's name, and no activity at all.
+NO_SUCH_CSV = ("/control/{key}/activities/{connect}/answers.csv",
+               "/control/{key}/activities/{poll}/questions.csv",
+               "/control/{key}/activities/{message}/answers.csv",
+               "/control/{key}/activities/999999/questions.csv")
 
 
 def http_credentials(world, identity) -> list[str]:
@@ -482,10 +505,11 @@ def test_each_route_is_open_to_exactly_its_callers(world, route):
         plan = world.client.post(f"/control/{world.a['key']}/plan", data=dict(PLAN))
         plan_id = int(plan.headers["Location"].rsplit("/", 1)[1])
     secrets = world.secrets()
-    for identity in IDENTITIES:
+    paths = spec.path if isinstance(spec.path, tuple) else (spec.path,)
+    for identity, path in [(i, p) for i in IDENTITIES for p in paths]:
         for credential in http_credentials(world, identity):
-            url = spec.path.format(key=credential, code=world.a["code"], plan=plan_id,
-                                   **world.ids)
+            url = path.format(key=credential, code=world.a["code"], plan=plan_id,
+                              **world.ids)
             before = world.dump(exclude_b=identity == "other")
             kwargs = {"data": spec.data(world, credential)} if spec.data else {}
             if spec.data and "file" in kwargs["data"]:
@@ -495,6 +519,7 @@ def test_each_route_is_open_to_exactly_its_callers(world, route):
             assert response.status_code == expected, (route, identity, response.status_code)
             assert_strict_csp(response)
             body = readable(response)
+            response.close()  # a file served is streamed from disk
             if response.mimetype == "text/html":
                 assert_no_inline_code(body, url)
             if identity != "facilitator":
@@ -508,6 +533,16 @@ def test_each_route_is_open_to_exactly_its_callers(world, route):
             # create a new workshop.
             if method == "GET" or expected >= 400 or identity == "other" and spec.statuses:
                 assert world.dump(exclude_b=identity == "other") == before, (route, identity)
+
+
+def test_a_csv_file_the_activity_does_not_offer_is_not_found(world):
+    for identity in IDENTITIES:
+        for credential in http_credentials(world, identity):
+            for path in NO_SUCH_CSV:
+                url = path.format(key=credential, **world.ids)
+                response = world.client.get(url)
+                assert response.status_code == 404, (url, identity, response.status_code)
+                assert "text/csv" not in response.headers["Content-Type"], url
 
 
 def readable(response) -> str:

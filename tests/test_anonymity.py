@@ -24,13 +24,18 @@ def test_silencing_an_anonymous_asker_marks_and_sends_only_that_question(worksho
     named = ask(ann, "Named one", client_id="n1", anonymous=False)["question"]["id"]
     hidden = ask(ann, "Anonymous one", client_id="a1", anonymous=True)["question"]["id"]
     other = ask(ann, "Anonymous two", client_id="a2", anonymous=True)["question"]["id"]
-    workshops.drain(mod)
-    workshops.drain(fac)
+    for sio in (mod, fac, screen, *phones):
+        workshops.drain(sio)
     assert mod.emit("qa:silence", {"activity_id": activity_id, "question_id": hidden,
                                    "silenced": True}, callback=True)["ok"]
     for screen_ in (mod, fac):
-        pushed = workshops.received(screen_, "qa:moderation")
-        assert [q["id"] for q in pushed] == [hidden], "only the question acted on"
+        pushed = workshops.received(screen_, "view")
+        assert [[q["id"] for q in v["view"]["questions"]] for v in pushed] == [[hidden]], \
+            "only the question acted on"
+    for screen_ in (screen, *phones):  # published: every screen has it, silenced or not
+        [pushed] = workshops.received(screen_, "view")
+        assert [q["id"] for q in pushed["view"]["questions"]] == [hidden]
+        assert "silenced" not in pushed["view"]["questions"][0]
     view = moderation_view(mod, activity_id)
     assert view[hidden]["silenced"]
     assert not view[named]["silenced"] and not view[other]["silenced"]
@@ -50,8 +55,9 @@ def test_silencing_an_anonymous_asker_marks_and_sends_only_that_question(worksho
     workshops.drain(mod)
     assert mod.emit("qa:silence", {"activity_id": activity_id, "question_id": hidden,
                                    "silenced": False}, callback=True)["ok"]
-    lifted = workshops.received(mod, "qa:moderation")
+    lifted = [q for v in workshops.received(mod, "view") for q in v["view"]["questions"]]
     assert [(q["id"], q["silenced"]) for q in lifted] == [(hidden, False)]
+    assert not moderation_view(mod, activity_id)[hidden]["silenced"]
     assert ask(ann, "Anonymous four", client_id="a4", anonymous=True)["question"]["status"] \
         == "published"
 
@@ -65,7 +71,10 @@ def test_silencing_a_named_asker_does_not_touch_their_anonymous_posts(workshops,
     workshops.drain(mod)
     assert mod.emit("qa:silence", {"activity_id": activity_id, "question_id": named},
                     callback=True)["ok"]
-    assert [q["id"] for q in workshops.received(mod, "qa:moderation")] == [named]
+    assert [[q["id"] for q in v["view"]["questions"]]
+            for v in workshops.received(mod, "view")] == [[named]]
+    assert workshops.view(mod)["questions"] and \
+        not {q["id"]: q for q in workshops.view(mod)["questions"]}[anonymous]["silenced"]
     assert not moderation_view(mod, activity_id)[anonymous]["silenced"]
     assert ask(ann, "Named again", client_id="n2")["question"]["status"] == "pending"
     assert ask(ann, "Secret again", client_id="a2", anonymous=True)["question"]["status"] \
@@ -101,7 +110,10 @@ def test_whoever_claims_a_released_name_sees_nothing_its_last_holder_sent(worksh
     # A moderator acting on the earlier holder's question tells the new holder nothing.
     assert mod.emit("qa:moderate", {"activity_id": activity_id, "question_id": secret["id"],
                                     "action": "approve"}, callback=True)["ok"]
-    assert workshops.received(taker, "qa:mine") == []
+    assert all(m["mine"]["questions"] == [] and m["mine"]["asked"] == 0
+               for m in workshops.received(taker, "mine"))
+    assert workshops.held(taker)["mine"]["questions"] == []
+    assert workshops.held(taker)["mine"]["voted"] == []
     own = ask(taker, "Mine now", client_id="t1")["question"]
     assert [q["id"] for q in taker.emit("live:mine", {}, callback=True)["mine"]["questions"]] \
         == [own["id"]]

@@ -257,7 +257,7 @@ def test_connect_rounds_on_phones_match_the_stored_groups(screens, live_server):
         control.get_by_role("button", name=re.compile(f"start round {number}", re.I)).click()
         expect(projector.locator(".round-label")).to_contain_text(f"Round {number} of 2")
         expect(projector.locator(".timer-value")).to_have_text(re.compile(r"^[45]:\d\d$"))
-        export = requests.get(f"{live_server.url}/control/{workshop['key']}/connect/1/"
+        export = requests.get(f"{live_server.url}/control/{workshop['key']}/activities/1/"
                               "groups.csv", timeout=10).text.lstrip("\ufeff")
         stored = {}
         for row in csv.DictReader(io.StringIO(export)):
@@ -311,4 +311,141 @@ def test_the_facilitator_closes_the_doors_and_clears_fake_walk_ins(screens, live
     control.get_by_label("Anyone with the code").check()
     expect(late.get_by_role("button", name="Join", exact=True)).to_be_visible(
         timeout=LIVE_TIMEOUT)
+    screens.assert_no_script_errors()
+
+
+def test_a_broadcast_keeps_what_is_typed_and_where_the_focus_is(screens, live_server):
+    import socketio
+
+    workshop = live_server.create_workshop("Focus day")
+    fac = socketio.Client()
+    fac.connect(live_server.url, auth={"role": "facilitator", "key": workshop["key"]},
+                transports=["websocket"])
+    try:
+        ids = [fac.call("activity:add", {"kind": "message", "title": title})["activity"]["id"]
+               for title in ("First", "Second", "Third")]
+        control = screens.open("control", f"/control/{workshop['key']}",
+                               viewport={"width": 1280, "height": 800})
+        expect(control.locator("#runsheet .runsheet-title")).to_have_text(
+            ["First", "Second", "Third"])
+        phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+        phone.locator("#name").press_sequentially("Ann Le")
+
+        # The title changes (a `workshop` broadcast), then the doors (the form changes).
+        assert fac.call("workshop:update", {"title": "Focus day, renamed"})["ok"]
+        expect(phone.locator("h1")).to_contain_text("Focus day, renamed")
+        assert fac.call("workshop:update", {"doors": "roster"})["ok"]
+        expect(phone.locator("#join-form")).to_contain_text("Only people on the delegate list")
+        expect(phone.locator("#name")).to_have_value("Ann Le")
+        expect(phone.locator("#name")).to_be_focused()
+        assert fac.call("workshop:update", {"doors": "open"})["ok"]
+        expect(phone.locator("#organisation")).to_be_visible()
+        expect(phone.locator("#name")).to_have_value("Ann Le")
+
+        # A run sheet row's button keeps the focus while the live state changes...
+        second = control.locator("#runsheet li", has_text="Second")
+        second.get_by_role("button", name="Edit").focus()
+        assert fac.call("live:set", {"activity_id": ids[0]})["ok"]
+        expect(control.locator("#runsheet li", has_text="First")).to_have_class("is-live")
+        expect(second.get_by_role("button", name="Edit")).to_be_focused()
+        # ...and when it moves its row with the keyboard.
+        control.get_by_role("button", name="Move “First” down").press("Enter")
+        expect(control.locator("#runsheet .runsheet-title")).to_have_text(
+            ["Second", "First", "Third"])
+        expect(control.get_by_role("button", name="Move “First” down")).to_be_focused()
+        control.keyboard.press("Enter")
+        expect(control.locator("#runsheet .runsheet-title")).to_have_text(
+            ["Second", "Third", "First"])
+        # At the foot of the list its "down" is disabled: the focus goes next door.
+        expect(control.get_by_role("button", name="Move “First” up")).to_be_focused()
+    finally:
+        fac.disconnect()
+    screens.assert_no_script_errors()
+
+
+def test_deleting_an_activity_that_holds_answers_asks_with_the_servers_words(
+        screens, live_server):
+    import socketio
+
+    workshop = live_server.create_workshop("Delete day")
+    fac = socketio.Client()
+    fac.connect(live_server.url, auth={"role": "facilitator", "key": workshop["key"]},
+                transports=["websocket"])
+    try:
+        fac.call("activity:add", {"kind": "message", "title": "Welcome"})
+        rounds = fac.call("activity:add", {"kind": "connect", "title": "Meet"})["activity"]["id"]
+        assert fac.call("connect:start", {"activity_id": rounds})["ok"]
+    finally:
+        fac.disconnect()
+    control = screens.open("control", f"/control/{workshop['key']}",
+                           viewport={"width": 1280, "height": 800})
+    expect(control.locator("#runsheet .runsheet-title")).to_have_text(["Welcome", "Meet"])
+    dialog = control.locator("#confirm")
+
+    # An activity with nothing in it: one question, and it goes.
+    control.get_by_role("button", name="Delete “Welcome”").click()
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Delete this activity?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(control.locator("#runsheet .runsheet-title")).to_have_text(["Meet"])
+    expect(control.locator("#runsheet-heading")).to_be_focused()
+
+    # One holding a round: the server's reason is asked about too. Escape keeps it.
+    control.get_by_role("button", name="Delete “Meet”").click()
+    control.keyboard.press("Tab")
+    control.keyboard.press("Enter")
+    expect(dialog.locator("#confirm-text")).to_contain_text("already holds")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    control.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(control.locator("#runsheet .runsheet-title")).to_have_text(["Meet"])
+    expect(control.locator("#live-error")).to_have_text("")
+
+    control.get_by_role("button", name="Delete “Meet”").click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(dialog.locator("#confirm-text")).to_contain_text("already holds")
+    dialog.get_by_role("button", name="Delete it all").click()
+    expect(control.locator("#runsheet li")).to_have_text(["No activities yet: add one below."])
+    expect(control.locator("#live-preview")).to_contain_text("join screen")
+    screens.assert_no_script_errors()
+
+
+def test_what_a_phone_kept_offline_is_sent_on_reconnect_and_then_forgotten(screens, live_server):
+    import socketio
+
+    workshop = live_server.create_workshop("Outbox day")
+    auth = {"role": "facilitator", "key": workshop["key"]}
+    fac = socketio.Client()
+    fac.connect(live_server.url, auth=auth, transports=["websocket"])
+    try:
+        poll = fac.call("activity:add", {"kind": "poll", "title": "Lunch?",
+                                         "options": ["Soup", "Pie"]})["activity"]["id"]
+        assert fac.call("live:set", {"activity_id": poll})["ok"]
+    finally:
+        fac.disconnect()
+    phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+    join(phone, "Ann Lee", "Hospice")
+    expect(phone.locator(".me-name")).to_have_text("Ann Lee")
+    key = f"workshop:{workshop['code']}:outbox"
+    item = {"event": "prompt:answer", "slot": f"prompt:{poll}",
+            "data": {"client_id": "kept-1", "activity_id": poll, "choices": [1], "other": ""}}
+    # Kept twice under one id (sent, then its ack lost): the server counts it once.
+    phone.evaluate("([key, items]) => localStorage.setItem(key, JSON.stringify(items))",
+                   [key, [item, item]])
+    phone.reload()  # a reconnect: the phone sends what it kept, and forgets it once acked
+    expect(phone.locator(".me-name")).to_have_text("Ann Lee")
+    phone.wait_for_function("(key) => localStorage.getItem(key) === null", arg=key,
+                            timeout=LIVE_TIMEOUT)
+    expect(phone.locator("#phone-notice")).to_be_hidden()
+
+    snapshots = []
+    control = socketio.Client()
+    control.on("snapshot", snapshots.append)
+    control.connect(live_server.url, auth=auth, transports=["websocket"])
+    try:
+        phone.wait_for_timeout(300)
+        assert snapshots[-1]["live"]["activity"]["results"]["counts"] == [0, 1]
+    finally:
+        control.disconnect()
     screens.assert_no_script_errors()

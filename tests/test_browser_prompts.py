@@ -1,9 +1,12 @@
-"""End-to-end poll in Debian's Chromium: add it on the control screen, answer on phones,
-reveal the results on the projector.
+"""End-to-end prompts in Debian's Chromium: a poll added on the control screen, answered
+on phones and revealed on the projector; an answer kept offline and refused later; a
+word cloud, scale and ready check answered, changed and closed on a phone.
 
 Reuses tests/test_browser.py's fixtures (one Chromium per module, pages that are
 screenshotted to test-artifacts/ on failure) and helpers.
 """
+from contextlib import contextmanager
+
 import pytest
 from test_browser import PHONE, browser, control_links, expect, join, screens  # noqa: F401
 
@@ -16,6 +19,20 @@ OPTIONS = ["By the sea", "In the hills", "In town"]
 PEOPLE = [("Ann Lee", "Hospice", 0), ("Bob Khan", "ICB", 2), ("Cat Jones", "Fire Service", 0)]
 # Two chose the first option, one the last: counts and shares as the bars print them.
 BAR_VALUES = ["2 67%", "0 0%", "1 33%"]
+
+
+@contextmanager
+def control_socket(live_server, workshop):
+    """A control screen's socket to the workshop, as the tests' facilitator."""
+    import socketio
+
+    fac = socketio.Client()
+    fac.connect(live_server.url, auth={"role": "facilitator", "key": workshop["key"]},
+                transports=["websocket"])
+    try:
+        yield fac
+    finally:
+        fac.disconnect()
 
 
 def test_poll_answers_are_counted_then_revealed_on_projector_and_phones(
@@ -81,13 +98,8 @@ def test_poll_answers_are_counted_then_revealed_on_projector_and_phones(
 
 def test_an_answer_from_offline_refused_later_is_shown_whatever_is_on_screen(
         screens, live_server):  # noqa: F811 - the fixture imported above
-    import socketio
-
     workshop = live_server.create_workshop("Offline day")
-    fac = socketio.Client()
-    fac.connect(live_server.url, auth={"role": "facilitator", "key": workshop["key"]},
-                transports=["websocket"])
-    try:
+    with control_socket(live_server, workshop) as fac:
         poll = fac.call("activity:add", {"kind": "poll", "title": "Lunch?",
                                          "options": ["Soup", "Pie"]})["activity"]["id"]
         message = fac.call("activity:add", {"kind": "message", "title": "Coffee break"})
@@ -95,19 +107,82 @@ def test_an_answer_from_offline_refused_later_is_shown_whatever_is_on_screen(
         phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
         join(phone, "Ann Lee", "Hospice")
         expect(phone.locator(".activity-title")).to_have_text("Lunch?")
-        # The phone answered while its connection was down; meanwhile the room moved on.
-        phone.evaluate("([key, item]) => localStorage.setItem(key, JSON.stringify(item))",
-                       [f"workshop:{workshop['code']}:prompt-pending",
-                        {"client_id": "offline-1", "activity_id": poll, "choices": [1],
-                         "other": ""}])
+        # The phone answers while its connection is down: the outbox keeps the answer.
+        phone.context.set_offline(True)
+        expect(phone.locator("#status")).not_to_have_text("Live", timeout=LIVE_TIMEOUT)
+        phone.locator("label.option").nth(1).click()
+        phone.get_by_role("button", name="Send").click()
+        expect(phone.locator(".prompt-note")).to_contain_text("Saved on this phone")
+        expect(phone.locator("label.option").nth(1).locator("input")).to_be_checked()
+        # Meanwhile the room moves on; back online, the phone sends what it kept.
         assert fac.call("live:set", {"activity_id": message["activity"]["id"]})["ok"]
-        expect(phone.locator(".activity-title")).to_have_text("Coffee break")
-        phone.reload()  # back online: the phone sends what it kept
+        phone.context.set_offline(False)
+        expect(phone.locator(".activity-title")).to_have_text("Coffee break", timeout=15000)
         notice = phone.locator("#phone-notice")
         expect(notice).to_be_visible(timeout=LIVE_TIMEOUT)
         expect(notice).to_contain_text("was not counted")
         expect(phone.locator(".activity-title")).to_have_text("Coffee break")
         notice.get_by_role("button", name="OK").click()
         expect(notice).to_be_hidden()
-    finally:
-        fac.disconnect()
+
+
+def test_each_prompt_kind_is_answered_changed_and_closed_on_a_phone(
+        screens, live_server):  # noqa: F811 - the fixture imported above
+    workshop = live_server.create_workshop("Prompt day")
+    with control_socket(live_server, workshop) as fac:
+        def add(**settings):
+            return fac.call("activity:add", settings)["activity"]["id"]
+
+        cloud = add(kind="wordcloud", title="One word for today", entries=2)
+        scale = add(kind="scale", title="How useful was it?", low_label="Not at all",
+                    high_label="Very")
+        ready = add(kind="ready", title="Finished?", button="We're done")
+        phone = screens.open("phone", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, "Ann Lee", "Hospice")
+        note = phone.locator(".prompt-note")
+
+        # A word cloud: two entries, then one changed; the form keeps what was sent.
+        assert fac.call("live:set", {"activity_id": cloud})["ok"]
+        expect(phone.get_by_label("Word or phrase 1")).to_be_visible()
+        phone.get_by_label("Word or phrase 1").fill("Trust")
+        phone.get_by_label("Word or phrase 2").fill("time")
+        phone.get_by_role("button", name="Send").click()
+        expect(note).to_contain_text("Your answer is in")
+        phone.get_by_label("Word or phrase 2").fill("coffee")
+        phone.get_by_role("button", name="Send").click()
+        assert fac.call("prompt:reveal", {"activity_id": cloud, "revealed": True})["ok"]
+        # The changed answer replaced the first: "time" is counted no more.
+        expect(phone.locator(".prompt-results .word-cloud")).to_have_attribute(
+            "aria-label", "Word cloud: trust 1, coffee 1", timeout=LIVE_TIMEOUT)
+        expect(phone.get_by_label("Word or phrase 2")).to_have_value("coffee")
+
+        # A scale: the chosen number is pressed; a change of mind moves it.
+        assert fac.call("live:set", {"activity_id": scale})["ok"]
+        buttons = phone.locator(".scale-button")
+        expect(buttons).to_have_count(5)
+        expect(phone.locator(".scale-ends span")).to_have_text(["1 Not at all", "5 Very"])
+        buttons.nth(3).click()
+        expect(buttons.nth(3)).to_have_attribute("aria-pressed", "true")
+        buttons.nth(1).click()
+        expect(buttons.nth(1)).to_have_attribute("aria-pressed", "true")
+        expect(buttons.nth(3)).to_have_attribute("aria-pressed", "false")
+        expect(note).to_contain_text("Your answer is in")
+
+        # A ready check: tapped, undone, tapped again; then time is up.
+        assert fac.call("live:set", {"activity_id": ready})["ok"]
+        button = phone.locator(".ready-button")
+        expect(button).to_have_text("We're done")
+        button.click()
+        expect(button).to_have_text("✓ Ready (tap to undo)")
+        button.click()
+        expect(button).to_have_text("We're done")
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
+        assert fac.call("prompt:close", {"activity_id": ready, "closed": True})["ok"]
+        expect(phone.locator(".times-up")).to_have_text("Time's up")
+        expect(button).to_be_disabled()
+        expect(button).to_have_text("✓ Ready")
+        expect(note).to_have_text("Your answer is in.")
+        assert fac.call("prompt:reveal", {"activity_id": ready, "revealed": True})["ok"]
+        expect(phone.locator(".prompt-results .ready-count")).to_have_text("1 of 1 ready")
+    screens.assert_no_script_errors()

@@ -50,7 +50,7 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
         expect(phone.locator(".qa-own .chip")).to_have_text(["Waiting for the moderator"])
 
     # The moderator approves both on the panel.
-    qa = panel.locator("#qa")
+    qa = panel.locator("#work")
 
     def card(text):  # not has_text: other cards' "Merge into" menus hold the text too
         return qa.locator(".qa-card").filter(has=panel.locator("p.question-text", has_text=text))
@@ -78,6 +78,11 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
     # Askers cannot vote for their own question.
     expect(phones[0].locator(".qa-item", has_text=PLAIN).locator("button.vote")).to_be_disabled()
 
+    # What a phone is typing survives every broadcast, and keeps its focus.
+    draft = phones[0].locator("#qa-text")
+    draft.fill("Half a thought")
+    draft.focus()
+
     # The panel takes one question: it is "Answering now" everywhere.
     card(PLAIN).get_by_role("button", name="Answer now").click()
     expect(qa.locator(".qa-card.answering")).to_contain_text(PLAIN)
@@ -90,6 +95,8 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
     expect(now.locator(".question-text")).to_have_text(PLAIN)
     expect(now.locator(".asker")).to_have_text("Ann Lee, Hospice")
     expect(projector.locator(".top-questions .question-text")).to_have_text([EVIL])
+    expect(draft).to_have_value("Half a thought")
+    expect(draft).to_be_focused()
 
     # The panellist view shows it in large type, the other question next.
     qa.get_by_role("button", name="Panellist view").click()

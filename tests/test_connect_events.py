@@ -36,14 +36,8 @@ def start(fac, activity_id):
 
 
 def cards(workshops, phones):
-    """Each phone's latest card, keyed by delegate id."""
-    out = {}
-    for p in phones:
-        got = workshops.drain(p)
-        if "mine" in got:
-            p.card = got["mine"]
-        out[p.me["id"]] = p.card
-    return out
+    """Each phone's card as it holds it now, keyed by delegate id."""
+    return {p.me["id"]: workshops.held(p)["mine"] for p in phones}
 
 
 def stored_groups(app, activity_id):
@@ -68,12 +62,19 @@ def test_a_round_gives_every_phone_a_card_matching_the_stored_groups(app, worksh
     # Organisations kept apart: nobody is paired with a colleague.
     names = {p.me["id"]: ORGS[i] for i, p in enumerate(phones)}
     assert all(names[a] != names[b] for a, b in groups)
-    live = workshops.last(screen, "live")["activity"]
+    live = workshops.view(screen)
     assert live["round"]["number"] == 1 and live["round"]["running"]
     assert live["round"]["prompt"] and live["total_rounds"] == 3
     assert live["round"]["ends_at"] == pytest.approx(now() + 300, abs=5)
-    control = workshops.last(fac, "control")
+    assert live["progress"] == {"round": 1, "placed": 8, "found": 0}
+    assert "control" not in live  # the groups are the control screens' alone
+    control = workshops.view(fac)["control"]
     assert len(control["groups"]) == 4 and control["progress"]["placed"] == 8
+    assert workshops.view(fac)["progress"]["placed"] == 8
+    for phone in phones:  # phones see the round, and their own card, only
+        view = workshops.view(phone)
+        assert view["round"] == live["round"]
+        assert "progress" not in view and "control" not in view
 
 
 def test_found_know_and_the_next_round_avoids_repeats_and_acquaintances(app, workshops, event):
@@ -86,6 +87,14 @@ def test_found_know_and_the_next_round_avoids_repeats_and_acquaintances(app, wor
     assert first.emit("connect:found", {}, callback=True)["ok"]
     got = cards(workshops, phones)
     assert got[first.me["id"]]["group"]["found"] and got[partner]["group"]["found"]
+    assert [m["found"] for m in got[partner]["group"]["members"]] == [True]
+    assert workshops.view(screen)["progress"]["found"] == 0  # counts go once a beat
+    realtime.beat()
+    assert workshops.view(screen)["progress"]["found"] == 2  # the pair found each other
+    members = {m["id"]: m for g in workshops.view(fac)["control"]["groups"]
+               for m in g["members"]}
+    assert [d for d, m in members.items() if m["found"]] == \
+        [d for d in members if d in (first.me["id"], partner)]
     # Say phone 1 already knows someone from another pair: allowed only within the group.
     other = next(p for p in phones if p.me["id"] not in (first.me["id"], partner))
     other_partner = got[other.me["id"]]["group"]["members"][0]["id"]
@@ -111,8 +120,14 @@ def test_odd_numbers_make_a_trio_and_late_arrivals_join_a_group(app, workshops, 
     sizes = sorted(len(g) for g in stored_groups(app, activity_id))
     assert sizes == [2, 2, 3]
     late = workshops.phone(w, "Late Comer", "Fire Service")
-    card = late.snapshot["mine"]
+    card = workshops.held(late)["mine"]
     assert card["group"] is not None and len(card["group"]["members"]) in (2, 3)
+    # The people they join get a card naming them.
+    joined = {m["id"] for m in card["group"]["members"]}
+    for phone in phones[:-1]:
+        names = [m["id"] for m in (workshops.held(phone)["mine"]["group"] or {}).get(
+            "members", [])]
+        assert (late.me["id"] in names) == (phone.me["id"] in joined)
     assert sum(len(g) for g in stored_groups(app, activity_id)) == 8
 
 
@@ -121,7 +136,8 @@ def test_late_arrivals_wait_when_the_facilitator_does_not_allow_joining(workshop
     activity_id = add_connect(fac, late_join=False)
     start(fac, activity_id)
     late = workshops.phone(w, "Late Comer", "Fire Service")
-    assert late.snapshot["mine"]["group"] is None
+    assert late.snapshot["live"]["mine"]["group"] is None
+    assert workshops.held(late)["mine"]["group"] is None
     assert late.emit("connect:found", {}, callback=True)["error"] == "not_in_round"
 
 
@@ -144,6 +160,7 @@ def test_cant_find_regroups_after_the_grace_period(app, workshops, event):
     with store.write() as db:
         db.execute("update connect_rounds set started_at = started_at - 60")
     realtime.beat()
+    realtime.beat()  # the new cards go with the beat after the regrouping
     groups = stored_groups(app, activity_id)
     # The two, and the partners they left alone, are regrouped into new pairs.
     moved = [g for g in groups if frozenset(g) not in before]
@@ -151,6 +168,10 @@ def test_cant_find_regroups_after_the_grace_period(app, workshops, event):
     assert any(a.me["id"] in g for g in moved) and any(b.me["id"] in g for g in moved)
     got = cards(workshops, phones)
     assert got[a.me["id"]]["group"]["meeting_point"] == domain.RALLY_POINT
+    for group in groups:  # every phone holds the group it was put in
+        for member in group:
+            held = got[member]["group"]
+            assert sorted([m["id"] for m in held["members"]] + [member]) == sorted(group)
     assert sum(len(g) for g in groups) == 8 and all(len(g) >= 2 for g in groups)
 
 
@@ -160,7 +181,7 @@ def test_sitting_out_and_back(app, workshops, event):
     start(fac, activity_id)
     quiet = phones[2]
     assert quiet.emit("connect:sit_out", {"sitting_out": True}, callback=True)["ok"]
-    assert workshops.last(quiet, "mine")["sitting_out"] is True
+    assert workshops.held(quiet)["mine"]["sitting_out"] is True
     start(fac, activity_id)
     assert quiet.me["id"] not in {d for g in stored_groups(app, activity_id) for d in g}
     assert quiet.emit("connect:sit_out", {"sitting_out": False}, callback=True)["ok"]
@@ -177,6 +198,8 @@ def test_rounds_end_on_the_server_deadline(app, workshops, event):
     workshops.drain(screen)
     realtime.beat()
     assert workshops.last(screen, "live")["activity"]["round"]["running"] is False
+    for sio in (screen, fac, *phones):
+        assert workshops.view(sio)["round"]["running"] is False
     assert phones[0].emit("connect:found", {}, callback=True)["error"] == "not_running"
 
 
@@ -210,12 +233,17 @@ def test_summary_counts_new_connections_and_shares_contacts_both_ways(app, works
     assert summary["people"] == 8
     assert {n["name"] for n in summary["nodes"]} == set(ORGS)
     assert sum(link["meetings"] for link in summary["links"]) == 4
+    assert workshops.view(fac)["summary"] == summary
+    assert workshops.view(a)["summary"] == summary
     assert a.emit("connect:contact", {"contact": "ann@example.org"}, callback=True)["ok"]
-    mine = workshops.last(partner, "mine")
+    mine = workshops.held(partner)["mine"]
     assert mine["met"][0]["contact"] is None  # the partner has not shared theirs
+    assert workshops.held(a)["mine"]["my_contact"] == "ann@example.org"
     assert partner.emit("connect:contact", {"contact": "07700 900123"}, callback=True)["ok"]
-    assert workshops.last(a, "mine")["met"][0]["contact"] == "07700 900123"
-    assert workshops.last(partner, "mine")["met"][0]["contact"] == "ann@example.org"
+    assert workshops.held(a)["mine"]["met"][0]["contact"] == "07700 900123"
+    assert workshops.held(partner)["mine"]["met"][0]["contact"] == "ann@example.org"
+    others = [p for p in phones if p not in (a, partner)]
+    assert all(m["contact"] is None for p in others for m in workshops.held(p)["mine"]["met"])
 
 
 @pytest.mark.parametrize("settings, field", [
@@ -256,7 +284,7 @@ def test_templates_run_their_shapes(app, workshops, event):
     activity_id = add_connect(fac, template="one_two_four_all")
     start(fac, activity_id)  # solo: no groups
     assert stored_groups(app, activity_id) == []
-    assert workshops.last(phones[0], "mine")["group"] is None
+    assert workshops.held(phones[0])["mine"]["group"] is None
     start(fac, activity_id)  # pairs
     pairs = stored_groups(app, activity_id)
     start(fac, activity_id)  # fours made of two pairs
@@ -283,14 +311,16 @@ def test_csv_exports_are_for_the_facilitator_and_safe_in_spreadsheets(client, wo
     start(fac, activity_id)
     for phone in phones + [evil]:
         phone.emit("connect:found", {}, callback=True)
-    groups = client.get(f"/control/{w['key']}/connect/{activity_id}/groups.csv")
+    groups = client.get(f"/control/{w['key']}/activities/{activity_id}/groups.csv")
     assert groups.status_code == 200 and groups.mimetype == "text/csv"
+    assert f'filename="connect-{activity_id}-groups.csv"' in \
+        groups.headers["Content-Disposition"]
     text = groups.get_data(as_text=True)
     assert text.count("\n") == 1 + 9
     assert "'=HYPERLINK" in text and "'@Org" in text and ",=HYPERLINK" not in text
-    meetings = client.get(f"/control/{w['key']}/connect/{activity_id}/meetings.csv")
+    meetings = client.get(f"/control/{w['key']}/activities/{activity_id}/meetings.csv")
     lines = meetings.get_data(as_text=True).strip().splitlines()
     assert len(lines) == 1 + 4 + 2  # four pairs and one trio (three meetings)
-    assert client.get(f"/control/wrong-key-123456789/connect/{activity_id}/groups.csv") \
+    assert client.get(f"/control/wrong-key-123456789/activities/{activity_id}/groups.csv") \
         .status_code == 404
-    assert client.get(f"/control/{w['key']}/connect/999/meetings.csv").status_code == 404
+    assert client.get(f"/control/{w['key']}/activities/999/meetings.csv").status_code == 404

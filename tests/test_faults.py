@@ -14,6 +14,7 @@ from contextlib import closing
 import aiohttp
 import pytest
 import socketio
+from conftest import hold
 
 pytestmark = pytest.mark.live
 
@@ -38,6 +39,8 @@ def rows(server, sql, params=()):
 class Client:
     """A python-socketio client that reconnects by itself (with the same auth), keeps
     the events named in `inbox` queues, and resends a request until it is answered.
+    What it holds of the live state (`held`) is built from every snapshot, `live`,
+    `view` and `mine`, and the own view acks carry, as the pages build it.
 
     It brings its own HTTP session: engineio leaves an unclosed one behind when the
     server dies under it, so the test closes this one itself.
@@ -51,18 +54,21 @@ class Client:
         self.inbox = {name: asyncio.Queue() for name in events}
         self.log = []  # (event or "ack:<event>", payload) in the order they arrived
         self.waiting = set()
+        self.held = {"activity": None, "mine": None, "views": {}}
         self.sio.on("snapshot", self._snapshot)
-        for name in events:
-            if name != "snapshot":
-                self.sio.on(name, lambda data, name=name: self._received(name, data))
+        for name in {*events, "live", "view", "mine"} - {"snapshot"}:
+            self.sio.on(name, lambda data, name=name: self._received(name, data))
         self.sio.on("disconnect", self._lost)
 
     def _received(self, name, data):
+        hold(self, name, data)
         self.log.append((name, data))
-        self.inbox[name].put_nowait(data)
+        if name in self.inbox:
+            self.inbox[name].put_nowait(data)
 
     def _snapshot(self, data):
         self.snapshots.append(data)
+        hold(self, "snapshot", data)
         if "snapshot" in self.inbox:
             self._received("snapshot", data)
 
@@ -91,6 +97,10 @@ class Client:
 
         def answered(ack=None):
             self.log.append((f"ack:{event}", ack))  # in order with the events around it
+            if isinstance(ack, dict) and ack.get("ok") and "mine" in ack \
+                    and self.held["activity"]:
+                hold(self, "mine", {"activity_id": self.held["activity"]["id"],
+                                    "mine": ack["mine"]})
             if not future.done():
                 future.set_result(ack)
 
@@ -138,7 +148,13 @@ async def phone(server, w, name, organisation, events=()):
     return p
 
 
-async def facilitator(server, w, events=("live", "control")):
+async def held_until(client, condition, timeout=15, what="the screen to show it"):
+    """Wait until condition(what the client holds) is true; return what it holds."""
+    await until(lambda: condition(client.held), timeout=timeout, what=what)
+    return client.held
+
+
+async def facilitator(server, w, events=("live",)):
     """A control screen; its connect snapshot is in .snapshots."""
     return await Client(events).connect(server, {"role": "facilitator", "key": w["key"]})
 
@@ -230,10 +246,10 @@ def test_a_crash_mid_burst_loses_no_acknowledged_submission_and_repeats_none(liv
             snap = p.snapshots[n]
             assert snap["token_status"] == "ok" and snap["me"]["id"] == p.me["id"]
             assert snap["live"]["activity"]["id"] == qa_id
-            shown = {q["client_id"]: q["id"] for q in snap["mine"]["questions"]}
+            shown = {q["client_id"]: q["id"] for q in snap["live"]["mine"]["questions"]}
             assert asked.items() <= shown.items(), (p.me, asked, shown)
             assert set(shown) <= {f"q-{i}"}
-            assert voted <= set(snap["mine"]["voted"]) <= p.sent_votes
+            assert voted <= set(snap["live"]["mine"]["voted"]) <= p.sent_votes
 
         # An ack lost on the way: each phone sends its question (its id is what counts,
         # not its text) and a vote again.
@@ -258,7 +274,11 @@ def test_a_crash_mid_burst_loses_no_acknowledged_submission_and_repeats_none(liv
                 item = {"client_id": f"a-{i}-{n}", "activity_id": poll_id, "choices": [choice]}
                 p.answers_sent.append(item)
                 ack = await p.request("prompt:answer", item)
-                assert ack == {"ok": True, "answer": {"choices": [choice], "other": ""}}, ack
+                stored = {"choices": [choice], "other": ""}
+                # A resend of one stored before the crash is acked from what is stored
+                # (the phone's own view then comes with its snapshot).
+                assert ack in ({"ok": True, "answer": stored, "mine": {"answer": stored}},
+                               {"ok": True, "answer": stored}), ack
                 p.answers_acked.append(item)
                 crash.acknowledged()
 
@@ -272,7 +292,7 @@ def test_a_crash_mid_burst_loses_no_acknowledged_submission_and_repeats_none(liv
             assert snap["live"]["activity"]["id"] == poll_id
             # The last answer it was told was stored, or the one in flight at the crash.
             possible = [a["choices"] for a in p.answers_sent[max(0, len(acked) - 1):]]
-            shown = snap["mine"]["answer"]
+            shown = snap["live"]["mine"]["answer"]
             if shown is None:
                 assert not acked, (p.me, acked)
             else:
@@ -310,8 +330,9 @@ def test_a_crash_mid_burst_loses_no_acknowledged_submission_and_repeats_none(liv
         tally = [0, 0, 0]
         for i in range(N_PHONES):
             tally[(i + 1) % 3] += 1
-        assert snap["control"]["results"]["counts"] == tally
-        assert snap["control"]["results"]["total"] == N_PHONES
+        assert snap["live"]["activity"]["id"] == poll_id
+        assert snap["live"]["activity"]["results"]["counts"] == tally
+        assert snap["live"]["activity"]["results"]["total"] == N_PHONES
         for client in phones + [fac, fresh]:
             await client.close()
 
@@ -366,8 +387,9 @@ def test_a_phone_away_during_a_connect_round_comes_back_to_the_next_round(live_s
         connect_id = await add(fac, kind="connect", title="Meet", group_size=2, round_count=3)
         ack = await fac.call("connect:start", {"activity_id": connect_id, "round": 1})
         assert ack == {"ok": True, "round": 1}
-        cards = await asyncio.gather(*[p.next("mine") for p in phones])
-        assert cards[0]["group"]["round"] == 1
+        cards = await asyncio.gather(*[held_until(p, lambda held: held["mine"] is not None)
+                                       for p in phones])
+        assert cards[0]["mine"]["group"]["round"] == 1
         # It has taken part (a phone that never tapped anything is not kept once gone).
         assert (await away.call("connect:sit_out", {"sitting_out": False}))["ok"]
 
@@ -380,18 +402,18 @@ def test_a_phone_away_during_a_connect_round_comes_back_to_the_next_round(live_s
         ack = await fac.call("connect:start", {"activity_id": connect_id, "round": 2})
         assert ack == {"ok": True, "round": 2}
         # Away for less than the grace, it is still grouped, and its partner told so.
-        control = await fac.next("control")
-        while control["progress"]["round"] != 2:
-            control = await fac.next("control")
+        held = await held_until(fac, lambda held: held["activity"]["control"]["progress"]
+                                ["round"] == 2)
+        control = held["activity"]["control"]
         [group] = [g for g in control["groups"]
                    if away.me["id"] in {m["id"] for m in g["members"]}] or [None]
         assert group, "the phone away (within the grace) was left out of round 2"
         mates = {m["id"] for m in group["members"]} - {away.me["id"]}
         assert mates
         for p in phones[1:]:
-            card = await p.next("mine")
-            while card["group"] is None or card["group"]["round"] != 2:
-                card = await p.next("mine")
+            held = await held_until(p, lambda held: (held["mine"]["group"] or {}).get(
+                "round") == 2)
+            card = held["mine"]
             if p.me["id"] in mates:
                 assert away.me["id"] in {m["id"] for m in card["group"]["members"]}
 
@@ -404,9 +426,9 @@ def test_a_phone_away_during_a_connect_round_comes_back_to_the_next_round(live_s
         assert snap["token_status"] == "ok"
         round_ = snap["live"]["activity"]["round"]
         assert (round_["number"], round_["running"]) == (2, True)
-        assert snap["mine"]["group"]["round"] == 2
-        assert {m["id"] for m in snap["mine"]["group"]["members"]} == mates
-        assert not snap["mine"]["group"]["found"]
+        assert snap["live"]["mine"]["group"]["round"] == 2
+        assert {m["id"] for m in snap["live"]["mine"]["group"]["members"]} == mates
+        assert not snap["live"]["mine"]["group"]["found"]
 
         # The tap queued for round 1 is refused, not counted in round 2.
         ack = await away.call("connect:found", queued)
@@ -460,21 +482,23 @@ def test_a_phone_away_during_a_poll_gets_its_queued_answer_kept_or_clearly_refus
         # Still open when Ann is back: kept.
         snap = await back(ann)
         assert snap["live"]["activity"]["id"] == poll_id and snap["live"]["activity"]["open"]
-        assert snap["mine"] == {"answer": None}
+        assert snap["live"]["mine"] == {"answer": None}
         assert await ann.call("prompt:answer", queued[ann]) == {
-            "ok": True, "answer": {"choices": [2], "other": ""}}
+            "ok": True, "answer": {"choices": [2], "other": ""},
+            "mine": {"answer": {"choices": [2], "other": ""}}}
+        assert ann.held["mine"] == {"answer": {"choices": [2], "other": ""}}
 
         # The poll closes while Bo and Dee are away.
         assert (await fac.call("prompt:close", {"activity_id": poll_id, "closed": True}))["ok"]
         snap = await back(bo)
         assert snap["live"]["activity"]["id"] == poll_id
         assert not snap["live"]["activity"]["open"]
-        assert snap["mine"] == {"answer": {"choices": [0], "other": ""}}
+        assert snap["live"]["mine"] == {"answer": {"choices": [0], "other": ""}}
         ack = await bo.call("prompt:answer", queued[bo])
         assert ack["ok"] is False and ack["error"] == "closed" and ack["message"], ack
         # Dee's was stored before the close: the resend says so, and changes nothing.
         snap = await back(dee)
-        assert snap["mine"] == {"answer": {"choices": [1], "other": ""}}
+        assert snap["live"]["mine"] == {"answer": {"choices": [1], "other": ""}}
         assert await dee.call("prompt:answer", queued[dee]) == {
             "ok": True, "answer": {"choices": [1], "other": ""}}
 
@@ -482,7 +506,7 @@ def test_a_phone_away_during_a_poll_gets_its_queued_answer_kept_or_clearly_refus
         assert (await fac.call("live:set", {"activity_id": next_id}))["ok"]
         snap = await back(cy)
         assert snap["live"]["activity"]["id"] == next_id and snap["live"]["activity"]["open"]
-        assert snap["mine"] == {"answer": None}
+        assert snap["live"]["mine"] == {"answer": None}
         ack = await cy.call("prompt:answer", queued[cy])
         assert ack["ok"] is False and ack["error"] == "not_live" and ack["message"], ack
         # Dee's stored answer resent once more, now that its poll has gone: still "stored".
@@ -528,8 +552,9 @@ def test_with_the_control_screen_gone_timers_end_on_the_server_and_it_resumes(li
         ack = await fac.call("connect:extend", {"activity_id": connect_id, "seconds": -600})
         ends_at = ack["ends_at"]
         assert ends_at - time.time() < 6
-        control = await fac.next("control")
-        groups = sorted(sorted(m["id"] for m in g["members"]) for g in control["groups"])
+        held = await held_until(fac, lambda held: held["activity"]["control"]["groups"])
+        groups = sorted(sorted(m["id"] for m in g["members"])
+                        for g in held["activity"]["control"]["groups"])
         assert sum(map(len, groups)) == 4
         await fac.close()
 
@@ -549,8 +574,8 @@ def test_with_the_control_screen_gone_timers_end_on_the_server_and_it_resumes(li
         assert (round_["number"], round_["running"], round_["ends_at"]) == (1, False, ends_at)
         assert snap["live"]["activity"]["next"]["number"] == 2
         assert sorted(sorted(m["id"] for m in g["members"])
-                      for g in snap["control"]["groups"]) == groups
-        assert snap["progress"]["round"] == 1
+                      for g in snap["live"]["activity"]["control"]["groups"]) == groups
+        assert snap["live"]["activity"]["progress"]["round"] == 1
 
         # A poll with a two-second timer; two phones answer; the laptop drops again.
         assert (await fac.call("live:set", {"activity_id": poll_id}))["ok"]
@@ -577,8 +602,8 @@ def test_with_the_control_screen_gone_timers_end_on_the_server_and_it_resumes(li
         activity = snap["live"]["activity"]
         assert (activity["id"], activity["open"], activity["deadline"]) == (poll_id, False,
                                                                            deadline)
-        assert snap["control"]["results"]["counts"] == [1, 1, 0]
-        assert snap["control"]["results"]["total"] == 2
+        assert activity["results"]["counts"] == [1, 1, 0]
+        assert activity["results"]["total"] == 2
         for client in phones + [fac]:
             await client.close()
 
@@ -611,7 +636,7 @@ def saw_before_ack(client, event, name, condition):
 def test_two_control_screens_at_once_one_command_applies_and_both_see_which(live_server):
     async def scenario():
         w = live_server.create_workshop()
-        screens = [await facilitator(live_server, w, events=("live", "runsheet", "control"))
+        screens = [await facilitator(live_server, w, events=("live", "runsheet"))
                    for _ in range(2)]
         a, b = screens
         p, *others = [await phone(live_server, w, f"Person {i}", f"Org {i}", events=("live",))
@@ -621,12 +646,21 @@ def test_two_control_screens_at_once_one_command_applies_and_both_see_which(live
         version = a.snapshots[0]["live"]["version"]
 
         async def settled(expected):
-            """Both screens and the phone got the `live` of the winner, and no other."""
+            """Both screens and the phone got the `live` of the winner, and no other (the
+            phone its own projection of the same activity)."""
+            phone_lives = []
             for client in (a, b, p):
                 await until(lambda c=client: any(n == "live" and d["version"] == expected["version"]
                                                  for n, d in c.log), what="the winning live")
-                assert all(d == expected for n, d in client.log
-                           if n == "live" and d["version"] == expected["version"])
+                lives = [d for n, d in client.log
+                         if n == "live" and d["version"] == expected["version"]]
+                if client is p:
+                    phone_lives = lives
+                else:
+                    assert all(d == expected for d in lives)
+            assert all(d == phone_lives[0] for d in phone_lives)
+            assert (phone_lives[0]["since"], phone_lives[0]["activity"]["id"]) == \
+                (expected["since"], expected["activity"]["id"])
 
         # Both "go live" with a different activity against the same version, three times.
         for n in range(3):

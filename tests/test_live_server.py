@@ -3,16 +3,26 @@ import asyncio
 
 import pytest
 import socketio
+from conftest import hold
 
 pytestmark = pytest.mark.live
 
 
 async def connect(server, auth, events=("snapshot", "live")):
-    """A real client over WebSocket that queues the events named."""
+    """A real client over WebSocket that queues the events named (in `inbox`, which may
+    be given more later) and holds the live state as the pages do (see conftest.hold)."""
     client = socketio.AsyncClient(reconnection_delay=0.1, reconnection_delay_max=0.5)
     client.inbox = {name: asyncio.Queue() for name in events}
-    for name in events:
-        client.on(name, lambda data, q=client.inbox[name]: q.put_nowait(data))
+
+    def on(name):
+        def received(data):
+            hold(client, name, data)
+            if name in client.inbox:
+                client.inbox[name].put_nowait(data)
+        return received
+
+    for name in {*events, "snapshot", "live", "view", "mine"}:
+        client.on(name, on(name))
     await client.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=10)
     return client
 
@@ -119,15 +129,16 @@ def test_two_connect_rounds_give_each_phone_the_card_the_server_stored(live_serv
         phones = [await join(live_server, w, f"Person {i}") for i in range(10)]
         for phone in phones:
             phone.inbox["mine"] = asyncio.Queue()
-            phone.on("mine", lambda data, q=phone.inbox["mine"]: q.put_nowait(data))
         ack = await fac.call("activity:add", {"kind": "connect", "title": "Meet",
                                               "group_size": 3, "round_count": 2})
         activity_id = ack["activity"]["id"]
         names = {}
         for number in (1, 2):
             assert (await fac.call("connect:start", {"activity_id": activity_id}))["ok"]
-            cards = await asyncio.gather(*[next_event(p, "mine") for p in phones])
-            export = requests.get(f"{live_server.url}/control/{w['key']}/connect/"
+            sent = await asyncio.gather(*[next_event(p, "mine") for p in phones])
+            assert {m["activity_id"] for m in sent} == {activity_id}
+            cards = [m["mine"] for m in sent]
+            export = requests.get(f"{live_server.url}/control/{w['key']}/activities/"
                                   f"{activity_id}/groups.csv", timeout=10)
             rows = [r for r in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")))
                     if r["round"] == str(number)]
@@ -135,6 +146,7 @@ def test_two_connect_rounds_give_each_phone_the_card_the_server_stored(live_serv
             for row in rows:
                 stored.setdefault(row["group"], set()).add(row["name"])
             for phone, card in zip(phones, cards, strict=True):
+                assert phone.held["mine"] == card
                 me = phone.me_name
                 names[me] = card
                 group = {m["name"] for m in card["group"]["members"]} | {me}

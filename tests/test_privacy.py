@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import socketio
+from facilitator import plugins, socketio
 from facilitator.workshops import domain
 
-# Tables that hold no workshop's data. Empty: every table belongs to workshops.
-NOT_WORKSHOP_DATA: set[str] = set()
+# Tables that hold no workshop's data: the schema steps the database has had.
+NOT_WORKSHOP_DATA: set[str] = {"schema_steps"}
 
 
 def store_of(app):
@@ -59,6 +59,7 @@ class Event:
             "edited question": f"When will Quarrendale{tag} reopen?",
             "contact": f"hollowmere{tag}@example.org",
             "word": f"Glimmerwick{tag}",
+            "idea": f"A night bus to Fenwarrow{tag}",
         }
         t = self.texts
         self.w = workshops.create(t["title"])
@@ -85,6 +86,7 @@ class Event:
             "who": "delegates", "group_size": "2", "rounds": "2"}).status_code == 303
         self._questions()
         self._prompt()
+        self._dots()
 
     def add(self, **activity) -> int:
         ack = self.fac.emit("activity:add", activity, callback=True)
@@ -97,7 +99,7 @@ class Event:
         assert self.fac.emit("connect:start", {"activity_id": activity_id},
                              callback=True)["ok"]
         first = self.phones[0]
-        card = workshops.last(first, "mine")
+        card = workshops.held(first)["mine"]
         partner_id = card["group"]["members"][0]["id"]
         assert first.emit("connect:know", {"delegate_id": partner_id}, callback=True)["ok"]
         for phone in self.phones[:4]:
@@ -134,6 +136,20 @@ class Event:
                                   callback=True)
         assert ack["ok"], ack
 
+    def _dots(self):
+        """An idea board with a post, and a dot vote on its posts (which copies them)."""
+        board = self.add(kind="ideas", title="Ideas", min_interval=0)
+        assert self.fac.emit("live:set", {"activity_id": board}, callback=True)["ok"]
+        ack = self.phones[3].emit("qa:ask", {"client_id": "i1", "text": self.texts["idea"]},
+                                  callback=True)
+        assert ack["ok"], ack
+        post = ack["question"]["id"]
+        vote = self.add(kind="dots", title="Vote", source="ideas", board=board)
+        assert self.fac.emit("live:set", {"activity_id": vote}, callback=True)["ok"]
+        ack = self.phones[1].emit("prompt:answer", {"client_id": "d1", "dots": [post, post]},
+                                  callback=True)
+        assert ack["ok"], ack
+
     def strings(self) -> list[bytes]:
         """Every typed text as the file could hold it: as typed and as compared."""
         out = []
@@ -158,11 +174,17 @@ def delete(client, event, **form):
 
 
 def test_every_table_is_known_to_export_and_delete(app):
-    listed = [table for table, _ in domain.OWNED]
+    listed = [table for table, _ in domain.owned_tables()]
     assert len(listed) == len(set(listed))
     missing = set(tables(store_of(app))) - set(listed) - NOT_WORKSHOP_DATA
-    assert missing == set(), f"add {sorted(missing)} to facilitator.workshops.domain.OWNED"
+    assert missing == set(), \
+        f"add {sorted(missing)} to its kind's `owned` (or core's CORE_OWNED)"
     assert set(listed) <= set(tables(store_of(app)))
+    assert not set(listed) & NOT_WORKSHOP_DATA
+    # Conditions find rows by the workshop, its delegates and its activities alone.
+    for table, condition in domain.owned_tables():
+        named = set(re.findall(r":(\w+)", condition))
+        assert named <= {"workshop", "delegates", "activities"}, (table, named)
 
 
 def test_the_test_event_puts_something_in_every_table(app, two):
@@ -306,19 +328,35 @@ def test_export_holds_every_row_and_every_csv_but_no_secrets(app, client, two):
     assert [s for s in kept.strings() if s in everything] == []
     # Each CSV the control screen offers for this workshop, byte for byte.
     offered = {}
+    activities = store.all("select id, kind from activities where workshop_id = ?",
+                           [doomed.w["id"]])
+    plans = store.all("select id from plans where workshop_id = ?", [doomed.w["id"]])
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/control/<key>/") and rule.rule.endswith(".csv"):
-            name = (rule.arguments - {"key"}).pop()
-            table = {"activity_id": "activities", "plan_id": "plans"}[name]
-            for row in store.all(f"select id from {table} where workshop_id = ?",
-                                 [doomed.w["id"]]):
-                url = rule.build({"key": doomed.w["key"], name: row["id"]})[1]
+            if rule.arguments == {"key", "activity_id", "name"}:
+                values = [{"activity_id": a["id"], "name": export.name} for a in activities
+                          for export in plugins.KINDS[a["kind"]].exports]
+            else:
+                assert rule.arguments == {"key", "plan_id"}, rule.rule
+                values = [{"plan_id": row["id"]} for row in plans]
+            for value in values:
+                url = rule.build({"key": doomed.w["key"], **value})[1]
                 got = client.get(url)
-                if got.status_code == 200:
-                    filename = re.search(r'filename="([^"]+)"',
-                                         got.headers["Content-Disposition"]).group(1)
-                    offered[f"csv/{filename}"] = got.get_data()
-    assert len(offered) == 5  # groups, meetings, questions, answers, rotation
+                assert got.status_code == 200, url
+                filename = re.search(r'filename="([^"]+)"',
+                                     got.headers["Content-Disposition"]).group(1)
+                offered[f"csv/{filename}"] = got.get_data()
+    # Every file each activity's kind offers, and the rotation: Connect's groups and
+    # meetings, the questions, the word cloud's answers, the idea board's posts...
+    assert sorted(offered) == sorted(
+        [f"csv/{a['kind']}-{a['id']}-{e.name}.csv" for a in activities
+         for e in plugins.KINDS[a["kind"]].exports]
+        + [f"csv/rotation-{p['id']}.csv" for p in plans])
+    kinds = {a["id"]: a["kind"] for a in activities}
+    assert sorted(re.sub(r"-\d+", "", name) for name in offered) == [
+        "csv/connect-groups.csv", "csv/connect-meetings.csv", "csv/dots-answers.csv",
+        "csv/ideas-questions.csv", "csv/qa-questions.csv", "csv/rotation.csv",
+        "csv/wordcloud-answers.csv"], kinds
     assert {n: files[n] for n in offered if n in files} == offered
     assert set(files) == {"README.txt", "data.json", "csv/delegates.csv", *offered}
     roster = files["csv/delegates.csv"].decode("utf-8-sig")

@@ -30,6 +30,7 @@ def answer(phone, client_id="a1", **value):
 
 def test_poll_counts_once_per_person_changes_replace_and_reveal(workshops, room):
     w, fac, screen, phones = room
+    panel = workshops.connect(role="panel", key=workshops.links(fac)["panel"])
     activity_id = go_live(fac, kind="poll", options=["Yes", "No", "Not sure"], other=True)
     live = workshops.last(phones[0], "live")["activity"]
     assert live["options"] == ["Yes", "No", "Not sure"] and live["open"]
@@ -41,14 +42,20 @@ def test_poll_counts_once_per_person_changes_replace_and_reveal(workshops, room)
     answer(phones[1], "b1", choices=[1])  # a late resend of the old answer is ignored
     answer(phones[2], "c1", other="Depends on the ward")
     workshops.drain(screen)
+    assert workshops.view(fac)["results"]["total"] == 0  # counted once a beat
     realtime.beat()
-    control = workshops.last(fac, "control")
+    control = workshops.view(fac)
     assert control["results"]["counts"] == [1, 0, 1] and control["results"]["total"] == 3
     assert control["results"]["other"] == ["Depends on the ward"]
-    assert workshops.last(screen, "results") is None  # hidden until revealed
+    assert control["online"] == 3
+    # Hidden until revealed: the projector and phones hold no results, and got none.
+    assert not {"live", "view"} & set(workshops.drain(screen))
+    for sio in (screen, panel, *phones):
+        assert workshops.view(sio)["results"] is None and "online" not in workshops.view(sio)
     assert fac.emit("prompt:reveal", {"activity_id": activity_id}, callback=True)["ok"]
-    shown = workshops.last(phones[0], "live")["activity"]["results"]
-    assert shown["counts"] == [1, 0, 1]
+    for sio in (screen, panel, *phones):
+        shown = workshops.view(sio)
+        assert shown["revealed"] and shown["results"]["counts"] == [1, 0, 1]
     late = workshops.phone(w, "Late", "Org L")
     assert late.snapshot["live"]["activity"]["results"]["total"] == 3
 
@@ -64,12 +71,13 @@ def test_bad_poll_answers_are_refused(workshops, room, payload, message):
     ack = answer(phones[0], **payload)
     assert ack["ok"] is False and message in ack["message"]
     realtime.beat()
-    assert workshops.last(fac, "control") is None or \
-        workshops.last(fac, "control")["results"]["total"] == 0
+    assert workshops.view(fac)["results"] == {"counts": [0, 0], "other": [], "other_count": 0,
+                                              "total": 0}
 
 
 def test_word_cloud_normalises_and_counts(workshops, room):
     w, fac, screen, phones = room
+    panel = workshops.connect(role="panel", key=workshops.links(fac)["panel"])
     go_live(fac, kind="wordcloud", entries=3, results="live")
     answer(phones[0], entries=["Trust", " teams "])
     answer(phones[1], entries=["trust", "Team"])
@@ -77,9 +85,12 @@ def test_word_cloud_normalises_and_counts(workshops, room):
     assert answer(phones[2], "x", entries=["w" * 5000])["field"] == "entries"
     assert answer(phones[2], "y", entries=["a", "b", "c", "d"])["error"] == "invalid"
     realtime.beat()
-    words = workshops.last(screen, "results")["results"]["words"]  # shown live on the projector
+    words = workshops.view(screen)["results"]["words"]  # shown live on the projector
     assert words[:2] == [{"text": "trust", "count": 3}, {"text": "team", "count": 2}]
-    assert workshops.last(phones[0], "results") is None  # phones see results after reveal
+    assert workshops.view(fac)["results"]["words"] == words
+    assert workshops.view(panel)["results"]["words"] == words  # and on the panel's
+    for phone in phones:  # phones see results after reveal
+        assert workshops.view(phone)["results"] is None
 
 
 def test_scale_histogram_and_mean(workshops, room):
@@ -90,7 +101,8 @@ def test_scale_histogram_and_mean(workshops, room):
     for bad in (11, 0, "abc", 7.5, None, True):
         assert answer(phones[0], "bad", value=bad)["error"] == "invalid"
     realtime.beat()
-    results = workshops.last(fac, "control")["results"]
+    assert workshops.view(screen)["results"] is None  # shown once revealed
+    results = workshops.view(fac)["results"]
     assert results["counts"][2] == 1 and results["counts"][9] == 1 and results["mean"] == 7.0
 
 
@@ -101,8 +113,10 @@ def test_ready_check_counts_against_phones_connected(workshops, room):
     answer(phones[1], ready=True)
     answer(phones[1], "again", ready=False)
     realtime.beat()
-    results = workshops.last(screen, "results")["results"]
+    results = workshops.view(screen)["results"]
     assert results["ready"] == 1 and results["of"] == 3
+    assert workshops.view(fac)["results"] == results
+    assert workshops.view(phones[0])["results"] is None
 
 
 def test_countdown_pause_extend_and_times_up(app, workshops, room):
@@ -175,8 +189,9 @@ def test_answers_csv_and_event_report(client, workshops, room):
     poll = go_live(fac, kind="poll", options=["=SUM(A1)", "No"])
     answer(phones[0], choices=[0])
     answer(phones[1], "b", choices=[1])
-    csv_text = client.get(f"/control/{w['key']}/prompts/{poll}/answers.csv").get_data(
-        as_text=True)
+    response = client.get(f"/control/{w['key']}/activities/{poll}/answers.csv")
+    assert f'filename="poll-{poll}-answers.csv"' in response.headers["Content-Disposition"]
+    csv_text = response.get_data(as_text=True)
     lines = csv_text.strip().splitlines()
     assert len(lines) == 3 and lines[1].startswith("'=SUM(A1),Org 0")
     assert "Person" not in csv_text  # answers are exported without names
@@ -187,7 +202,7 @@ def test_answers_csv_and_event_report(client, workshops, room):
     assert page.status_code == 200 and 'id="report-data"' in html
     assert "How are we doing?" in html and "Questions" in html and "Meet" in html
     assert client.get("/control/wrong-key-123456789/report").status_code == 404
-    assert client.get(f"/control/{w['key']}/prompts/999/answers.csv").status_code == 404
+    assert client.get(f"/control/{w['key']}/activities/999/answers.csv").status_code == 404
 
 
 def test_answers_saved_for_an_earlier_prompt_do_not_count_on_the_next(workshops, room):
@@ -201,12 +216,14 @@ def test_answers_saved_for_an_earlier_prompt_do_not_count_on_the_next(workshops,
     assert answer(phones[0], "same-id", choices=[1], activity_id=second)["answer"] == \
         {"choices": [1], "other": ""}
     realtime.beat()
-    assert workshops.last(fac, "control")["results"]["counts"] == [0, 1]
+    assert workshops.view(fac)["results"]["counts"] == [0, 1]
+    assert workshops.view(screen)["results"]["counts"] == [0, 1]
     # A projector that reconnects gets the live results in its snapshot.
     again = workshops.connect(role="screen", key=workshops.links(fac)["screen"])
-    assert again.snapshot["progress"] == {"activity_id": second,
-                                          "results": {"counts": [0, 1], "other": [],
-                                                      "other_count": 0, "total": 1}}
+    live = again.snapshot["live"]["activity"]
+    assert live["id"] == second and live["results"] == {"counts": [0, 1], "other": [],
+                                                        "other_count": 0, "total": 1}
+    assert workshops.view(again) == workshops.view(screen)
 
 
 def test_a_fresh_prompt_tells_every_phone_its_empty_answer_so_none_asks(workshops, room):

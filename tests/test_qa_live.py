@@ -1,6 +1,6 @@
 """Live server: Q&A questions survive a server crash and are stored once, however often resent.
 
-The phone here keeps an outbox as static/js/qa-phone.js does: a question stays in it
+The phone here keeps an outbox as static/js/outbox.js does: a question stays in it
 until the server acknowledges it, and everything in it is sent again after every
 (re)connect, under its own client_id.
 """
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.live
 
 
 class Outbox:
-    """qa-phone.js's outbox: kept until acknowledged, resent on every snapshot."""
+    """The phone's outbox (static/js/outbox.js): kept until acked, resent on every snapshot."""
 
     def __init__(self, phone):
         self.phone, self.items, self.acks = phone, [], []
@@ -98,7 +98,7 @@ def test_question_acked_just_before_a_crash_is_stored_once_when_resent(live_serv
         snap = await next_event(phone, "snapshot", timeout=20)
         assert snap["me"]["name"] == "Ann Lee" and snap["token_status"] == "ok"
         assert snap["live"]["activity"]["id"] == activity_id
-        assert [q["client_id"] for q in snap["mine"]["questions"]] == ["ann-1"]
+        assert [q["client_id"] for q in snap["live"]["mine"]["questions"]] == ["ann-1"]
         # It sends the same question again (say the page never saw the ack).
         await until(lambda: "/" in phone.namespaces)
         again = await phone.call("qa:ask", {"client_id": "ann-1",

@@ -1,4 +1,6 @@
 """Socket layer: preparing the run sheet and the one live state every screen follows."""
+import json
+
 import pytest
 
 
@@ -139,3 +141,99 @@ def test_duplicate_copies_settings_to_just_after(workshops, room):
     assert [x["title"] for x in workshops.last(fac, "runsheet")] == ["One", "One (copy)", "Two"]
     assert fac.emit("activity:duplicate", {"activity_id": 999}, callback=True)["error"] == \
         "not_found"
+
+
+def every_row(store) -> dict[str, set[str]]:
+    return {t: {json.dumps(r, sort_keys=True) for r in store.all(f'select * from "{t}"')}
+            for t in store.db.table_names()}
+
+
+def test_deleting_an_activity_that_holds_answers_needs_discard_and_takes_only_its_rows(
+        app, workshops, room):
+    w, fac, screens = room
+    store = app.extensions["facilitator.store"]
+    phones = [screens["phone"], screens["phone2"]]
+
+    def poll(title):
+        ack = fac.emit("activity:add", {"kind": "poll", "title": title,
+                                        "options": ["Yes", "No"]}, callback=True)
+        assert ack["ok"], ack
+        activity_id = ack["activity"]["id"]
+        assert fac.emit("live:set", {"activity_id": activity_id}, callback=True)["ok"]
+        return activity_id
+
+    def answer(sio, activity_id, choice, client_id):
+        ack = sio.emit("prompt:answer", {"client_id": client_id, "activity_id": activity_id,
+                                         "choices": [choice]}, callback=True)
+        assert ack["ok"], ack
+
+    doomed = poll("Doomed")
+    for n, phone in enumerate(phones):
+        answer(phone, doomed, n, f"d{n}")
+    kept = poll("Kept")
+    for n, phone in enumerate(phones):
+        answer(phone, kept, 1 - n, f"k{n}")
+    ack = fac.emit("activity:add", {"kind": "qa", "title": "Questions", "auto_publish": True,
+                                    "min_interval": 0}, callback=True)
+    questions = ack["activity"]["id"]
+    assert fac.emit("live:set", {"activity_id": questions}, callback=True)["ok"]
+    assert phones[0].emit("qa:ask", {"client_id": "q1", "text": "Who decides?"},
+                          callback=True)["ok"]
+    # Another workshop's poll, answered too.
+    w2 = workshops.create("Other day")
+    fac2 = workshops.facilitator(w2)
+    ack = fac2.emit("activity:add", {"kind": "poll", "title": "Doomed",
+                                     "options": ["Yes", "No"]}, callback=True)
+    other = ack["activity"]["id"]
+    assert fac2.emit("live:set", {"activity_id": other}, callback=True)["ok"]
+    answer(workshops.phone(w2, "Di Eve"), other, 0, "o1")
+    assert fac.emit("live:set", {"activity_id": kept}, callback=True)["ok"]
+    before = every_row(store)
+    assert store.one("select count(*) as n from responses where activity_id = ?",
+                     [doomed])["n"] == 2
+    for sio in screens.values():
+        workshops.take(sio)
+
+    # Without discard it is refused, saying what it holds, and nothing changes.
+    for payload in ({"activity_id": doomed}, {"activity_id": doomed, "discard": False}):
+        ack = fac.emit("activity:delete", payload, callback=True)
+        assert ack["ok"] is False and ack["error"] == "in_use", ack
+        assert "(3 saved in all)" in ack["message"], ack  # two answers and its timer
+    assert every_row(store) == before
+    assert all(workshops.take(sio) == [] for sio in screens.values())
+    ack = fac.emit("activity:delete", {"activity_id": doomed, "discard": "yes"}, callback=True)
+    assert ack["error"] == "invalid" and every_row(store) == before
+
+    # With discard it goes, with its answers and timer, and nothing else.
+    assert fac.emit("activity:delete", {"activity_id": doomed, "discard": True},
+                    callback=True) == {"ok": True}
+    after = every_row(store)
+    gone = {table: before[table] - after[table] for table in before}
+    assert all(not (after[table] - before[table]) for table in before), "nothing was added"
+    assert {t: len(rows) for t, rows in gone.items() if rows} == \
+        {"activities": 1, "responses": 2, "prompt_state": 1}
+    assert json.loads(gone["activities"].pop())["id"] == doomed
+    assert {json.loads(r)["activity_id"] for r in gone["responses"] | gone["prompt_state"]} \
+        == {doomed}
+    assert store.one("select count(*) as n from responses where activity_id = ?",
+                     [kept])["n"] == 2
+    assert [x["id"] for x in workshops.last(fac, "runsheet")] == [kept, questions]
+    assert workshops.view(screens["phone"])["id"] == kept  # what is live stays live
+    # Its CSV has gone with it; the kept poll's answers are all still there.
+    key = w["key"]
+    assert app.test_client().get(f"/control/{key}/activities/{doomed}/answers.csv") \
+        .status_code == 404
+    assert app.test_client().get(f"/control/{key}/activities/{kept}/answers.csv") \
+        .get_data(as_text=True).count("\n") == 3  # the header and two answers
+
+    # An activity holding questions, live, goes the same way; screens show nothing live.
+    assert fac.emit("live:set", {"activity_id": questions}, callback=True)["ok"]
+    assert fac.emit("activity:delete", {"activity_id": questions},
+                    callback=True)["error"] == "in_use"
+    assert fac.emit("activity:delete", {"activity_id": questions, "discard": True},
+                    callback=True)["ok"]
+    assert store.one("select count(*) as n from qa_questions")["n"] == 0
+    for name, sio in screens.items():
+        assert workshops.view(sio) is None, name
+    assert store.one("select count(*) as n from responses where activity_id = ?",
+                     [other])["n"] == 1

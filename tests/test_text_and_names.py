@@ -13,6 +13,7 @@ import pytest
 import requests
 from hypothesis import given, strategies as st
 
+from facilitator import plugins
 from facilitator.validation import clean_text, name_skeleton
 from facilitator.workshops import domain, roster
 from conftest import LiveServer
@@ -88,10 +89,11 @@ def test_lone_surrogates_sent_by_phones_are_replaced_and_exports_still_work(
     for row in store_of(app).all("select value from responses"):
         json.dumps(json.loads(row["value"]), ensure_ascii=False).encode("utf-8")
     for activity_id in (cloud, poll):
-        page = client.get(f"/control/{w['key']}/prompts/{activity_id}/answers.csv")
+        page = client.get(f"/control/{w['key']}/activities/{activity_id}/answers.csv")
         assert page.status_code == 200
         assert "\ufffd" in page.get_data(as_text=True)
-    assert client.get(f"/control/{w['key']}/qa/{qa}/questions.csv").status_code == 200
+    page = client.get(f"/control/{w['key']}/activities/{qa}/questions.csv")
+    assert page.status_code == 200 and "Why\ufffd?" in page.get_data(as_text=True)
     assert client.get(f"/control/{w['key']}/report").status_code == 200
     assert client.get(f"/control/{w['key']}/export").status_code == 200
 
@@ -137,20 +139,22 @@ def test_an_older_database_holding_lone_surrogates_still_exports_everything(
         db.execute("update workshops set qa_words = ?", [json.dumps([f"bad{LONE}"])])
     plan_id = store_of(app).one("select id from plans")["id"]
 
-    downloads = [f"/control/{key}/prompts/{poll}/answers.csv",
-                 f"/control/{key}/prompts/{cloud}/answers.csv",
-                 f"/control/{key}/qa/{qa}/questions.csv",
-                 f"/control/{key}/connect/{connect}/groups.csv",
-                 f"/control/{key}/connect/{connect}/meetings.csv",
+    downloads = [f"/control/{key}/activities/{poll}/answers.csv",
+                 f"/control/{key}/activities/{cloud}/answers.csv",
+                 f"/control/{key}/activities/{qa}/questions.csv",
+                 f"/control/{key}/activities/{connect}/groups.csv",
+                 f"/control/{key}/activities/{connect}/meetings.csv",
                  f"/control/{key}/plans/{plan_id}.csv",
                  f"/control/{key}/plans/{plan_id}",
                  f"/control/{key}/report"]
     csv_routes = {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(".csv")}
-    assert csv_routes == {"/control/<key>/prompts/<int:activity_id>/answers.csv",
-                          "/control/<key>/qa/<int:activity_id>/questions.csv",
-                          "/control/<key>/connect/<int:activity_id>/groups.csv",
-                          "/control/<key>/connect/<int:activity_id>/meetings.csv",
+    assert csv_routes == {"/control/<key>/activities/<int:activity_id>/<name>.csv",
                           "/control/<key>/plans/<int:plan_id>.csv"}, "a new CSV: add it here"
+    # Every file these kinds offer for an activity is among the downloads.
+    offered = {(kind, export.name) for kind in ("poll", "wordcloud", "qa", "connect")
+               for export in plugins.KINDS[kind].exports}
+    assert offered == {("poll", "answers"), ("wordcloud", "answers"), ("qa", "questions"),
+                       ("connect", "groups"), ("connect", "meetings")}, "add it here"
     for url in downloads:
         page = client.get(url)
         assert page.status_code == 200, url
@@ -163,7 +167,7 @@ def test_an_older_database_holding_lone_surrogates_still_exports_everything(
     assert export.status_code == 200
     with zipfile.ZipFile(io.BytesIO(export.get_data())) as archive:
         data = json.loads(archive.read("data.json").decode("utf-8"))
-        answers = archive.read(f"csv/prompt-{cloud}-answers.csv").decode("utf-8-sig")
+        answers = archive.read(f"csv/wordcloud-{cloud}-answers.csv").decode("utf-8-sig")
     assert "ca\ufffdlm" in answers
     values = [r["value"] for r in data["tables"]["responses"]]
     assert {"choices": [], "other": "fi\ufffdne"} in values

@@ -1,19 +1,38 @@
 """The Connect activity kind: its settings and what each screen sees of it."""
+from ..hookspecs import Change, Export, Kind
 from ..realtime import registry
-from ..runsheet.kinds import Kind, register
 from ..validation import Problem, boolean, choice, integer, invalid, text_list
-from . import templates, views
+from . import domain, exports, tables, templates, views
+from .routes import bp
 
 # Phones offline for longer than this are left out of the next round.
 OFFLINE_GRACE = 120
 
 
-@register
 class Connect(Kind):
     """Rounds that put each delegate with people they have not met."""
 
     name = "connect"
     label = "Connect"
+    description = "rounds that put people with someone new"
+    script = "connect.js"
+    settings_template = "connect/settings.html"
+    blueprint = bp
+    pages = (("Plan a rotation ahead", "connect.plan_form",
+              "every round's groups at once, for table plans"),)
+    migrations = tables.MIGRATIONS
+    owned = tables.OWNED
+    exports = (Export("groups", "Groups", exports.groups),
+               Export("meetings", "Meetings", exports.meetings))
+    examples = {"settings": {"group_size": 2, "round_count": 2, "minutes": 5}, "actions": [
+        ("facilitator", "connect:start", {"activity_id": "$activity"}),
+        ("delegate", "connect:found", {"activity_id": "$activity"}),
+        ("delegate", "connect:cant_find", {"activity_id": "$activity"}),
+        ("delegate", "connect:sit_out", {"sitting_out": True}),
+        ("facilitator", "connect:start", {"activity_id": "$activity"}),
+        ("facilitator", "connect:summary", {"activity_id": "$activity", "show": True}),
+    ]}
+    not_live = "Connect is not running just now."
 
     @staticmethod
     def config(data: dict) -> dict:
@@ -48,32 +67,61 @@ class Connect(Kind):
                           "rounds, so at most that many prompts.", "prompts")
         return config
 
-    @staticmethod
-    def public(store, activity: dict) -> dict:
-        """Round, prompt and deadline for every screen; results once shown."""
-        return views.public(store, activity)
+    @classmethod
+    def view(cls, store, activity, role, only=None):
+        """Round, prompt and deadline for every screen, and the results once shown;
+        placed and found counts for the projector and panels; the groups and
+        stragglers for control screens."""
+        out = views.public(store, activity)
+        if role != "delegate":
+            out["progress"] = views.progress(store, activity)
+        if role == "facilitator":
+            present = registry.present(activity["workshop_id"], OFFLINE_GRACE)
+            out["control"] = views.control(store, activity["workshop_id"], activity, present)
+        return out
 
     @staticmethod
-    def personal(store, activity: dict, delegate_id: int):
+    def mine(store, activity, delegate_id):
         """The delegate's own group card."""
         return views.cards(store, activity["workshop_id"], activity, {delegate_id})[delegate_id]
 
     @staticmethod
-    def control(store, activity: dict):
-        """Groups and stragglers for control screens."""
-        present = registry.present(activity["workshop_id"], OFFLINE_GRACE)
-        return views.control(store, activity["workshop_id"], activity, present)
+    def mine_of(store, activity, delegate_ids):
+        """Many delegates' cards at once (everyone in the round for None)."""
+        return views.cards(store, activity["workshop_id"], activity, delegate_ids)
 
     @staticmethod
-    def progress(store, activity: dict):
-        """Placed and found counts for the projector."""
-        return views.progress(store, activity)
+    def on_arrival(store, activity, delegate_id):
+        """A delegate arriving mid-round joins a group if the activity allows it."""
+        affected = domain.place_late(store, activity["workshop_id"], activity, delegate_id)
+        return Change(activity, people=affected - {delegate_id}) if affected else None
+
+    @classmethod
+    def tick(cls, store):
+        """End rounds on the server's deadline; regroup the unfound after the grace period."""
+        from ..runsheet import domain as runsheet
+        changes = []
+        for round_ in domain.close_expired(store):
+            changes.append(Change(runsheet.get_activity(store, round_["workshop_id"],
+                                                        round_["activity_id"])))
+        for round_ in store.all("select * from connect_rounds where ended_at is null"):
+            activity = runsheet.get_activity(store, round_["workshop_id"], round_["activity_id"])
+            round_ = domain.latest_round(store, activity["id"])
+            affected = domain.regroup_due(store, round_["workshop_id"], round_,
+                                          activity["config"])
+            if affected:
+                changes.append(Change(activity, people=affected, soon=True))
+        return changes
 
     @staticmethod
-    def report(store, activity: dict):
+    def workshop_files(store, workshop_id):
+        """Every rotation planned ahead."""
+        return exports.plans(store, workshop_id)
+
+    @classmethod
+    def report(cls, store, activity):
         """Headline counts and the connection map."""
-        return {"public": views.public(store, activity),
-                "summary": views.summary(store, activity)}
+        return {"view": views.public(store, activity), "summary": views.summary(store, activity)}
 
 
 def _meeting_points(data) -> dict:

@@ -2,16 +2,28 @@
 
 Each kind validates its settings and a delegate's answer, and counts the answers.
 """
+import json
 import re
 from collections import Counter
 from statistics import fmean
 
-from ..runsheet.kinds import Kind, register
-from ..validation import boolean, choice, integer, invalid, text, text_list
-from . import domain, views
+from ..hookspecs import Change, Export, Kind
+from ..plugins import package_blueprint
+from ..validation import Problem, boolean, choice, integer, invalid, text, text_list
+from . import domain, exports, tables, views
+
+blueprint = package_blueprint(__name__.rpartition(".")[0])
 
 
-def _common(data: dict, results_default="reveal") -> dict:
+@blueprint.app_context_processor
+def prompt_kinds():
+    """The kinds built on Prompt, for the settings every prompt shares (timer, results)."""
+    from ..plugins import of_type
+    return {"prompt_kinds": " ".join(of_type(Prompt))}
+
+
+def common_settings(data: dict, results_default="reveal") -> dict:
+    """The settings every prompt has: its countdown and when results show."""
     return {
         "timer_seconds": integer(data, "timer_seconds", "The timer", low=0, high=3600,
                                  required=False, default=0),
@@ -20,17 +32,69 @@ def _common(data: dict, results_default="reveal") -> dict:
     }
 
 
+def option_list(data: dict, field: str, noun: str, *, most: int, max_len=120) -> list[str]:
+    """A prompt's options: two to `most` different texts (blank ones dropped)."""
+    value = data.get(field)
+    if isinstance(value, list) and len(value) > most:
+        raise invalid(f"Give at most {most} {noun}s.", field)
+    options = [o for o in text_list(data, field, f"Each {noun}", max_items=most,
+                                    max_len=max_len) if o]
+    if len(options) < 2:
+        raise invalid(f"Give at least two {noun}s.", field)
+    if len({o.casefold() for o in options}) != len(options):
+        raise invalid(f"Each {noun} must be different.", field)
+    return options
+
+
 class Prompt(Kind):
-    """What prompt kinds share; `views` supplies what screens see."""
+    """A question pushed to every phone: its answers are counted and shown live or
+    once revealed, with an optional countdown. A kind built on it supplies its
+    settings, how an answer is checked and how answers are counted."""
+
+    script = "prompts.js"
+    settings_template = "prompts/settings.html"
+    blueprint = blueprint
+    migrations = tables.MIGRATIONS
+    owned = tables.OWNED
+    exports = (Export("answers", "Answers", exports.answers),)
+    not_live = "There is no question to answer just now."
 
     @staticmethod
     def answer(config: dict, data: dict):
         """Validate one delegate's answer; return the value to store."""
         raise NotImplementedError
 
+    @classmethod
+    def settings_of(cls, store, activity: dict) -> dict:
+        """The settings answers are checked, counted, shown and worded against: the
+        stored ones, plus whatever the kind keeps beside them (override, e.g. for
+        options taken from another activity when it went live)."""
+        return activity["config"]
+
+    @classmethod
+    def check(cls, store, activity: dict, data: dict):
+        """Validate an answer to this activity (override to look beyond its settings,
+        e.g. at another activity's posts); return the value to store."""
+        return cls.answer(cls.settings_of(store, activity), data)
+
     @staticmethod
     def tally(config: dict, values: list) -> dict:
         """Count the answers."""
+        raise NotImplementedError
+
+    @classmethod
+    def fits(cls, config: dict, value) -> bool:
+        """Whether a stored answer would still be taken: the settings may have been
+        edited since (an option removed), and a tally may leave out those that do not."""
+        try:
+            cls.answer(config, value)
+        except Problem:
+            return False
+        return True
+
+    @staticmethod
+    def readable(config: dict, value) -> str:
+        """One answer in words, for the CSV file."""
         raise NotImplementedError
 
     @staticmethod
@@ -38,13 +102,20 @@ class Prompt(Kind):
         """The settings phones need to answer."""
         return {}
 
-    @staticmethod
-    def public(store, activity):
-        """The prompt, its timing, and its results once revealed."""
-        return views.public(store, activity)
+    @classmethod
+    def results(cls, store, activity: dict) -> dict:
+        """The counted answers."""
+        return cls.tally(cls.settings_of(store, activity), domain.values(store, activity["id"]))
+
+    @classmethod
+    def view(cls, store, activity, role, only=None):
+        """The prompt and its timing for every screen; its results for control screens
+        always, for the projector and panels while shown live, and for everyone once
+        revealed."""
+        return views.view(store, activity, role)
 
     @staticmethod
-    def personal(store, activity, delegate_id):
+    def mine(store, activity, delegate_id):
         """The phone's current answer."""
         return views.personal(store, activity, delegate_id)
 
@@ -56,40 +127,45 @@ class Prompt(Kind):
         return True, views.personal(store, activity, None)
 
     @staticmethod
-    def control(store, activity):
-        """Results for control screens."""
-        return views.control(store, activity)
+    def on_live(store, workshop, activity):
+        """A prompt opens when it first goes live."""
+        domain.open_prompt(store, activity)
 
-    @staticmethod
-    def progress(store, activity):
-        """Results for projector and panel screens, when shown live or revealed."""
-        return views.shown_results(store, activity)
+    @classmethod
+    def tick(cls, store):
+        """Close prompts on the server's deadline; everyone sees "time's up"."""
+        from ..runsheet import domain as runsheet
+        return [Change(runsheet.get_activity(store, row["workshop_id"], row["id"]))
+                for row in store.all(
+                    "select id, workshop_id from activities where id in "
+                    "(select value from json_each(?))",
+                    [json.dumps(domain.close_expired(store))])]
 
-    @staticmethod
-    def report(store, activity):
+    @classmethod
+    def report(cls, store, activity):
         """The prompt and all its results."""
-        return {"public": views.public(store, activity),
-                "results": views.results(store, activity)}
+        return {"view": views.view(store, activity, "facilitator")}
 
 
-@register
 class Poll(Prompt):
     """Single or multiple choice, with an optional "other"."""
 
     name, label = "poll", "Poll"
+    description = "single or multiple choice"
+    examples = {"settings": {"options": ["Yes", "No", "Not sure"], "results": "live"},
+                "answers": [{"choices": [0]}, {"choices": [2]}, {"choices": [0]}]}
+
+    @staticmethod
+    def readable(config, value):
+        picked = [config["options"][c] for c in value["choices"]]
+        return "; ".join(picked + ([f"Other: {value['other']}"] if value["other"] else []))
 
     @staticmethod
     def config(data):
-        options = [o for o in text_list(data, "options", "Each option", max_items=20,
-                                         max_len=120) if o]
-        if len(options) < 2:
-            raise invalid("Give at least two options.", "options")
-        if len({o.casefold() for o in options}) != len(options):
-            raise invalid("Each option must be different.", "options")
-        return {"options": options,
+        return {"options": option_list(data, "options", "option", most=20),
                 "multiple": boolean(data, "multiple", "Several choices", default=False),
                 "other": boolean(data, "other", "An “other” answer", default=False),
-                **_common(data)}
+                **common_settings(data)}
 
     @staticmethod
     def public_settings(config):
@@ -140,18 +216,24 @@ def normalise_word(entry: str, plurals: bool) -> str:
     return _PLURAL.sub("", word) if plurals and len(word) > 3 else word
 
 
-@register
 class WordCloud(Prompt):
     """One to three short entries per delegate, counted."""
 
     name, label = "wordcloud", "Word cloud"
+    description = "a few words each"
+    examples = {"settings": {"entries": 2},
+                "answers": [{"entries": ["Trust"]}, {"entries": ["trust", "time"]}]}
+
+    @staticmethod
+    def readable(config, value):
+        return "; ".join(value["entries"])
 
     @staticmethod
     def config(data):
         return {"entries": integer(data, "entries", "Entries per person", low=1, high=3,
                                    required=False, default=1),
                 "plurals": boolean(data, "plurals", "Count plurals together", default=True),
-                **_common(data)}
+                **common_settings(data)}
 
     @staticmethod
     def public_settings(config):
@@ -178,11 +260,17 @@ class WordCloud(Prompt):
                 "total": len(values)}
 
 
-@register
 class Scale(Prompt):
     """1–5 or 1–10 with labelled ends: histogram and mean."""
 
     name, label = "scale", "Scale"
+    description = "1 to 5 or 1 to 10"
+    examples = {"settings": {"high": 5, "low_label": "Not at all", "high_label": "Very"},
+                "answers": [{"value": 4}, {"value": 5}, {"value": 2}]}
+
+    @staticmethod
+    def readable(config, value):
+        return str(value["value"])
 
     @staticmethod
     def config(data):
@@ -191,7 +279,7 @@ class Scale(Prompt):
                                   required=False),
                 "high_label": text(data, "high_label", "The high end's label", max_len=40,
                                    required=False),
-                **_common(data)}
+                **common_settings(data)}
 
     @staticmethod
     def public_settings(config):
@@ -212,16 +300,29 @@ class Scale(Prompt):
                 "total": len(values)}
 
 
-@register
 class Ready(Prompt):
     """"X of Y ready", for pacing an exercise."""
 
     name, label = "ready", "Ready check"
+    description = "“X of Y ready”"
+    examples = {"settings": {"button": "We're done"},
+                "answers": [{"ready": True}, {"ready": True}]}
+
+    @staticmethod
+    def readable(config, value):
+        return "ready" if value["ready"] else "not ready"
+
+    @classmethod
+    def results(cls, store, activity):
+        """Ready, and of how many phones online now."""
+        from ..realtime import registry
+        return {**super().results(store, activity),
+                "of": len(registry.online(activity["workshop_id"]))}
 
     @staticmethod
     def config(data):
         return {"button": text(data, "button", "The button", max_len=40, required=False)
-                or "I'm ready", **_common(data, results_default="live")}
+                or "I'm ready", **common_settings(data, results_default="live")}
 
     @staticmethod
     def public_settings(config):
@@ -236,4 +337,4 @@ class Ready(Prompt):
         return {"ready": sum(1 for v in values if v["ready"]), "total": len(values)}
 
 
-PROMPTS = {k.name: k for k in (Poll, WordCloud, Scale, Ready)}
+KINDS = [Poll, WordCloud, Scale, Ready]

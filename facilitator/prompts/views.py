@@ -1,6 +1,6 @@
 """What each screen is shown of a prompt."""
+from .. import plugins
 from ..realtime import registry
-from ..runsheet.kinds import KINDS
 from ..store import Store
 from ..workshops import domain as workshops
 from . import domain
@@ -12,22 +12,22 @@ def timing(row: dict) -> dict:
             "paused_remaining": row["paused_remaining"], "revealed": bool(row["revealed"])}
 
 
-def results(store: Store, activity: dict) -> dict:
-    """The counted answers."""
-    kind = KINDS[activity["kind"]]
-    tally = kind.tally(activity["config"], domain.values(store, activity["id"]))
-    if activity["kind"] == "ready":
-        tally["of"] = len(registry.online(activity["workshop_id"]))
-    return tally
-
-
-def public(store: Store, activity: dict) -> dict:
-    """The prompt, its timing, and its results once revealed."""
+def view(store: Store, activity: dict, role: str) -> dict:
+    """The prompt and its timing for every screen; its results for control screens
+    always, for the projector and panels while shown live, for everyone once revealed."""
     row = domain.state(store, activity["id"])
-    kind = KINDS[activity["kind"]]
-    return {**kind.public_settings(activity["config"]), **timing(row),
-            "results_mode": activity["config"]["results"],
-            "results": results(store, activity) if row["revealed"] else None}
+    kind = plugins.KINDS[activity["kind"]]
+    in_room = bool(row["revealed"]) or activity["config"]["results"] == "live"
+    shown = row["revealed"] or role == "facilitator" or (role != "delegate" and in_room)
+    out = {**kind.public_settings(kind.settings_of(store, activity)), **timing(row),
+           "results_mode": activity["config"]["results"],
+           # Whether the projector shows the results: the control screen's preview
+           # follows it.
+           "results_shown": in_room,
+           "results": kind.results(store, activity) if shown else None}
+    if role == "facilitator":
+        out["online"] = len(registry.online(activity["workshop_id"]))
+    return out
 
 
 def personal(store: Store, activity: dict, delegate_id: int) -> dict:
@@ -35,17 +35,3 @@ def personal(store: Store, activity: dict, delegate_id: int) -> dict:
     holder)."""
     since = workshops.held_since(store, delegate_id) if delegate_id is not None else 0
     return {"answer": domain.mine(store, activity["id"], delegate_id, since)}
-
-
-def control(store: Store, activity: dict) -> dict:
-    """Results for control screens, always."""
-    return {"activity_id": activity["id"], "results": results(store, activity),
-            "online": len(registry.online(activity["workshop_id"]))}
-
-
-def shown_results(store: Store, activity: dict):
-    """{"activity_id", "results"} when the room may see them (live or revealed), else None."""
-    row = domain.state(store, activity["id"])
-    if activity["config"]["results"] == "live" or row["revealed"]:
-        return {"activity_id": activity["id"], "results": results(store, activity)}
-    return None

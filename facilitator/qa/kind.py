@@ -1,13 +1,34 @@
 """The Q&A activity kind: its settings and what each screen sees of it."""
-from ..runsheet.kinds import Kind, register
+from ..hookspecs import Export, Kind
+from ..plugins import package_blueprint
 from ..validation import boolean, choice, integer, invalid, text_list
-from . import domain, views
+from . import domain, exports, tables, views
+
+MODERATORS = ("facilitator", "panel")
 
 
 class Posts(Kind):
     """Delegates post short texts that moderators may review: questions, reflections, ideas."""
 
     defaults = {"name_mode": "choice", "auto_publish": False, "voting": True}
+    script = "qa.js"
+    settings_template = "qa/settings.html"
+    blueprint = package_blueprint(__name__.rpartition(".")[0])
+    collections = ("questions",)
+    migrations = tables.MIGRATIONS
+    owned = tables.OWNED
+    exports = (Export("questions", "Questions", exports.questions),)
+    examples = {"settings": {"auto_publish": False, "min_interval": 0}, "actions": [
+        ("delegate", "qa:ask", {"client_id": "$client", "text": "What changes for carers?"}),
+        ("facilitator", "qa:moderate", {"activity_id": "$activity",
+                                        "question_id": "$last.question.id",
+                                        "action": "approve"}),
+        ("delegate", "qa:ask", {"client_id": "$client", "text": "Who pays?",
+                                "anonymous": True}),
+        ("panel", "qa:moderate", {"activity_id": "$activity",
+                                  "question_id": "$last.question.id", "action": "dismiss"}),
+    ]}
+    not_live = "Questions are not open just now."
 
     @classmethod
     def config(cls, data: dict) -> dict:
@@ -38,61 +59,64 @@ class Posts(Kind):
                                    default=False),
         }
 
-    @staticmethod
-    def public(store, activity: dict) -> dict:
-        """Published questions for every screen."""
-        return views.public(store, activity)
+    @classmethod
+    def view(cls, store, activity, role, only=None):
+        """Phones and the projector: the published posts (and the counts when chosen).
+        Moderators: every open post as they see it, the counts and the held words."""
+        if role in MODERATORS:
+            return views.moderation(store, activity, only)
+        return views.public(store, activity, only)
 
     @staticmethod
-    def personal(store, activity: dict, delegate_id: int):
-        """The phone's own questions and votes."""
+    def mine(store, activity, delegate_id):
+        """The phone's own posts and votes."""
         return views.personal(store, activity, delegate_id)
 
     @staticmethod
-    def mine_for_all(store, activity: dict):
+    def mine_for_all(store, activity):
         """Before anyone has posted or voted, every phone has nothing of its own."""
         if domain.any_posts(store, activity["id"]):  # votes are for posts
             return False, None
         return True, views.personal(store, activity, None)
 
-    @staticmethod
-    def control(store, activity: dict):
-        """The moderation view for control and panel screens."""
-        return views.moderation(store, activity)
-
-    @staticmethod
-    def progress(store, activity: dict):
-        """Received, published, held and answered counts."""
-        return domain.counts(store, activity["id"])
-
-    @staticmethod
-    def report(store, activity: dict):
+    @classmethod
+    def report(cls, store, activity):
         """The published posts and the counts."""
-        return {"public": views.public(store, activity),
+        return {"view": views.public(store, activity),
                 "counts": domain.counts(store, activity["id"])}
 
 
-@register
+# Votes, for the kinds that have them.
+VOTE = [("delegate", "qa:ask", {"client_id": "$client", "text": "Can we share the data?"}),
+        ("facilitator", "qa:moderate", {"activity_id": "$activity",
+                                        "question_id": "$last.question.id",
+                                        "action": "approve"}),
+        ("delegate", "qa:vote", {"question_id": "$last.questions.0.id", "up": True})]
+
+
 class QA(Posts):
     """Delegates ask and vote; moderators curate; panellists read."""
 
     name, label = "qa", "Q&A"
+    description = "delegates ask and vote, moderators curate"
+    examples = {**Posts.examples, "actions": Posts.examples["actions"] + VOTE}
 
 
-@register
 class Reflection(Posts):
     """Open reflections shown as a wall, with optional moderation."""
 
     name, label = "reflection", "Open reflection"
+    description = "free text on a wall"
     defaults = {"name_mode": "anonymous", "auto_publish": True, "voting": False}
 
 
-@register
 class Ideas(Posts):
     """An idea board: delegates post ideas and vote; top ideas rise."""
 
     name, label = "ideas", "Idea board"
+    description = "post ideas and vote"
+    examples = {**Posts.examples, "actions": Posts.examples["actions"] + VOTE}
     defaults = {"name_mode": "choice", "auto_publish": True, "voting": True}
 
 
-POST_KINDS = (QA.name, Reflection.name, Ideas.name)
+KINDS = [QA, Reflection, Ideas]

@@ -37,14 +37,20 @@ def settings(activity: dict) -> dict:
             "profanity_filter": c["profanity_filter"], "show_counts": c["show_counts"]}
 
 
-def public(store: Store, activity: dict) -> dict:
-    """The published questions, for every screen."""
-    out = {"questions": [public_question(q)
-                         for q in domain.questions(store, activity["id"], domain.VISIBLE)],
-           "settings": settings(activity)}
-    if activity["config"]["show_counts"]:
-        out["counts"] = domain.counts(store, activity["id"])
-    return out
+def _questions(store: Store, activity: dict, statuses, only) -> list[dict]:
+    """The session's questions in these states: those of `only["questions"]` alone if given."""
+    ids = None if only is None else only.get("questions", [])
+    found = domain.questions(store, activity["id"], statuses, ids=ids)
+    return found if ids is None else [q for q in found if q["status"] in statuses]
+
+
+def public(store: Store, activity: dict, only=None) -> dict:
+    """The published questions, for phones and the projector (the counts when chosen)."""
+    return {"questions": [public_question(q)
+                          for q in _questions(store, activity, domain.VISIBLE, only)],
+            "settings": settings(activity),
+            "counts": domain.counts(store, activity["id"])
+            if activity["config"]["show_counts"] else None}
 
 
 def personal(store: Store, activity: dict, delegate_id: int) -> dict:
@@ -59,9 +65,9 @@ def personal(store: Store, activity: dict, delegate_id: int) -> dict:
             "asked": len(mine), "max_questions": activity["config"]["max_questions"]}
 
 
-def moderation(store: Store, activity: dict) -> dict:
+def moderation(store: Store, activity: dict, only=None) -> dict:
     """Everything moderators need: every open question, counts, settings, held words."""
-    return {"activity_id": activity["id"], "title": activity["title"],
-            "questions": [moderator_question(q) for q in domain.questions(store, activity["id"])],
+    return {"questions": [moderator_question(q)
+                          for q in _questions(store, activity, domain.OPEN, only)],
             "counts": domain.counts(store, activity["id"]), "settings": settings(activity),
             "words": domain.blocked_words(store, activity["workshop_id"])}

@@ -1,10 +1,10 @@
 """The run sheet and the one live state: every write about them happens here."""
 import json
-import sqlite3
 
 from ..store import Store, now
 from ..validation import Problem
-from .kinds import kind_of
+from ..plugins import kind_of
+from ..workshops import domain as workshops
 
 MAX_ACTIVITIES = 200
 
@@ -97,20 +97,25 @@ def update_activity(store: Store, workshop_id: int, activity_id, title: str,
     return get_activity(store, workshop_id, activity["id"])
 
 
-def delete_activity(store: Store, workshop_id: int, activity_id) -> bool:
-    """Remove an activity; return True if it was live (and so no longer is)."""
+def delete_activity(store: Store, workshop_id: int, activity_id, discard=False) -> bool:
+    """Remove an activity; return True if it was live (and so no longer is).
+
+    One that holds answers, questions or rounds goes only with `discard`, and
+    takes them with it."""
     activity = get_activity(store, workshop_id, activity_id)
     with store.write() as db:
+        held = workshops.rows_of_activity(db, activity["id"])
+        if held and not discard:
+            raise Problem("in_use", "This activity already holds answers, questions or "
+                                    f"rounds ({held} saved in all). Deleting it deletes them "
+                                    "too: they leave the report and the exports. Confirm to "
+                                    "delete it with everything it holds.")
         was_live = db.execute(
             "update workshops set live_activity_id = null, live_since = ?, "
             "state_version = state_version + 1 where id = ? and live_activity_id = ?",
             [now(), workshop_id, activity["id"]]).rowcount == 1
-        try:
-            db["activities"].delete(activity["id"])
-        except sqlite3.IntegrityError:  # its answers, questions or rounds refer to it
-            raise Problem("in_use", "This activity already has answers, questions or "
-                                    "rounds, so it stays in the run sheet: its results are "
-                                    "in the report and the exports.") from None
+        workshops.delete_rows_of_activity(db, activity["id"])
+        db["activities"].delete(activity["id"])
     return was_live
 
 

@@ -5,7 +5,7 @@ import logging
 import sqlite3
 import time
 
-from .. import security
+from .. import plugins, security
 from ..store import Store, now, pause_point
 from ..throttle import limiter, per
 from ..validation import Problem, name_key, name_skeleton
@@ -242,8 +242,8 @@ def _refuse_look_alikes(db, workshop_id: int, key: str, skeleton: str):
 
 
 def join(store: Store, workshop: dict, name: str, organisation: str,
-         role: str) -> tuple[dict, str]:
-    """Add a walk-in delegate; return them and their token.
+         role: str, source: str = "walk-in") -> tuple[dict, str]:
+    """Add a walk-in delegate (or a rehearsal's simulated one); return them and their token.
 
     A name that looks like one already here is refused (see _refuse_look_alikes);
     the check and the insert are one write, so two phones cannot both pass it.
@@ -257,7 +257,7 @@ def join(store: Store, workshop: dict, name: str, organisation: str,
         delegate_id = db["delegates"].insert({
             "workshop_id": workshop["id"], "token_hash": security.token_hash(token),
             "name": name, "name_key": key, "name_skeleton": skeleton,
-            "organisation": organisation, "role": role, "sector": "", "source": "walk-in",
+            "organisation": organisation, "role": role, "sector": "", "source": source,
             "created_at": stamp, "joined_at": stamp}).last_pk
     return get_delegate(store, workshop["id"], delegate_id), token
 
@@ -364,39 +364,26 @@ def import_roster(store: Store, workshop_id: int, raw: bytes, pause=None) -> dic
 
 # --- a workshop's data: export and deletion ----------------------------------
 
-def _in(column: str, ids: str) -> str:
-    return f"{column} in (select value from json_each(:{ids}))"
-
-
-# Every table, and which of its rows belong to one workshop: children before
-# parents, the order deletion needs. A condition may use :workshop (its id) and
-# the JSON lists of its :delegates, :activities, :rounds and :questions. A new
-# table must be added here, or tests/test_privacy.py fails.
-OWNED = [
-    ("qa_votes", f"{_in('question_id', 'questions')} or {_in('delegate_id', 'delegates')}"),
-    ("qa_silences", " or ".join(["workshop_id = :workshop", _in("question_id", "questions"),
-                                 _in("delegate_id", "delegates")])),
-    ("qa_questions", f"workshop_id = :workshop or {_in('id', 'questions')}"),
-    ("response_ids", _in("delegate_id", "delegates")),
-    ("responses", " or ".join(["workshop_id = :workshop", _in("activity_id", "activities"),
-                               _in("delegate_id", "delegates")])),
-    ("prompt_state", _in("activity_id", "activities")),
-    ("contacts", f"workshop_id = :workshop or {_in('delegate_id', 'delegates')}"),
-    ("acquaintances", " or ".join(["workshop_id = :workshop", _in("a", "delegates"),
-                                   _in("b", "delegates"), _in("declared_by", "delegates")])),
-    ("connect_members", f"{_in('round_id', 'rounds')} or {_in('delegate_id', 'delegates')}"),
-    ("connect_groups", _in("round_id", "rounds")),
-    ("connect_people", f"{_in('activity_id', 'activities')} or {_in('delegate_id', 'delegates')}"),
-    ("connect_state", _in("activity_id", "activities")),
-    ("connect_rounds", f"workshop_id = :workshop or {_in('id', 'rounds')}"),
-    ("plans", "workshop_id = :workshop"),
+# The core's tables, and which of their rows belong to one workshop: children
+# before parents, the order deletion needs. Each kind lists its own (see
+# hookspecs.Kind.owned), deleted before these. A condition may use :workshop (its
+# id) and the JSON lists of its :delegates and :activities. A table neither
+# lists fails tests/test_privacy.py.
+CORE_OWNED = [
     ("activities", "workshop_id = :workshop"),
     ("delegates", "workshop_id = :workshop"),
     ("workshops", "id = :workshop"),
 ]
 
+
+def owned_tables() -> list[tuple[str, str]]:
+    """Every table's (table, condition), children before parents."""
+    return plugins.owned() + CORE_OWNED
+
+
 # Hashes of the secret links and phone tokens: never part of an export.
 SECRET_COLUMNS = frozenset({"facilitator_hash", "panel_hash", "screen_hash", "token_hash",
+                            "rehearsal_hash",
                             # when a delegate first took part: kept for grouping only,
                             # it would time-match their first (perhaps anonymous) post
                             "active_at"})
@@ -407,15 +394,28 @@ JSON_COLUMNS = frozenset({"config", "phases", "result", "value"})
 def _owned_ids(store: Store, workshop_id: int) -> dict:
     """The ids a workshop's rows are found by, as query parameters."""
     params = {"workshop": workshop_id}
-    for name, sql in (
-            ("delegates", "select id from delegates where workshop_id = :workshop"),
-            ("activities", "select id from activities where workshop_id = :workshop"),
-            ("rounds", "select id from connect_rounds where workshop_id = :workshop or "
-                       + _in("activity_id", "activities")),
-            ("questions", "select id from qa_questions where workshop_id = :workshop or "
-                          + _in("activity_id", "activities"))):
-        params[name] = json.dumps([r["id"] for r in store.all(sql, params)])
+    for name in ("delegates", "activities"):
+        params[name] = json.dumps([r["id"] for r in store.all(
+            f"select id from {name} where workshop_id = ?", [workshop_id])])
     return params
+
+
+def _of_activity(activity_id: int) -> dict:
+    return {"workshop": None, "delegates": "[]", "activities": json.dumps([activity_id])}
+
+
+def rows_of_activity(db, activity_id: int) -> int:
+    """How many rows the kinds keep for one activity (its answers, questions, rounds...)."""
+    return sum(db.execute(f"select count(*) from {table} where {condition}",
+                          _of_activity(activity_id)).fetchone()[0]
+               for table, condition in plugins.owned())
+
+
+def delete_rows_of_activity(db, activity_id: int):
+    """Inside a write: delete every row the kinds keep for one activity, leaving the
+    workshop's and its delegates' own (contacts, who knows whom)."""
+    for table, condition in plugins.owned():
+        db.execute(f"delete from {table} where {condition}", _of_activity(activity_id))
 
 
 # Who sent an anonymous post (and their name, kept to match a new token) is
@@ -443,7 +443,7 @@ def workshop_tables(store: Store, workshop_id: int):
     workshop, without the secret hashes; what an export holds and what deletion
     removes. One table at a time, so a caller can let others run in between."""
     owned = _owned_ids(store, workshop_id)
-    for table, condition in reversed(OWNED):
+    for table, condition in reversed(owned_tables()):
         yield table, [_exported(r) for r in store.all(
             f"select * from {table} where {condition} order by rowid", owned)]
 
@@ -458,7 +458,7 @@ def delete_workshop(store: Store, workshop_id: int, owned: dict | None = None,
     """
     owned = owned or _owned_ids(store, workshop_id)
     with store.write() as db:
-        for table, condition in OWNED:
+        for table, condition in owned_tables():
             db.execute(f"delete from {table} where {condition}", owned)
     if clear:
         clear_deleted(store)

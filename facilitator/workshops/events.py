@@ -4,11 +4,14 @@ import time
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from .. import socketio, store
+from ..extensions import get_store, socketio
 from ..cluster import everywhere
-from ..realtime import (Connection, arrived, coalesced, delegate_room, emit, handler,
+from ..realtime import (Connection, coalesced, delegate_room, emit, handler,
                         quotas, registry, room, start_heartbeat)
-from ..validation import Problem, boolean, choice, integer, name_skeleton, text
+from ..validation import (Bool, Choice, Id, Int, Problem, Raw, Text, name_skeleton,
+                          text)
+from ..rehearsal import domain as rehearsal
+from ..runsheet.live import arrived
 from . import domain, views
 
 # Field lengths shared with the join form.
@@ -17,7 +20,8 @@ NAME_MAX, ORGANISATION_MAX, ROLE_MAX, TITLE_MAX = 80, 120, 80, 120
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Any screen connects. auth: {role, code, token} for phones, {role, key} for others.
+    """Any screen connects. auth: {role, code, token, rehearsal?} for phones (`rehearsal`:
+    the workshop's rehearsal secret, for its simulated phones), {role, key} for others.
 
     The caller alone receives `snapshot`; a refused connection gets a
     connect_error whose message is `bad_auth`, `unknown_code` or `invalid_link`
@@ -25,7 +29,7 @@ def on_connect(auth=None):
     """
     auth = auth if isinstance(auth, dict) else {}
     role = auth.get("role")
-    db = store()
+    db = get_store()
     extra = {}
     if role == "delegate":
         # The cap is on phones: pages, /healthz and the other screens keep the room
@@ -43,7 +47,8 @@ def on_connect(auth=None):
         delegate = domain.delegate_by_token(db, workshop["id"], token) if token else None
         if delegate and quotas.banned(workshop["id"], delegate["id"]):
             raise ConnectionRefusedError("rate_limited")
-        conn = Connection(workshop["id"], role, delegate["id"] if delegate else None)
+        conn = Connection(workshop["id"], role, delegate["id"] if delegate else None,
+                          simulated=rehearsal.is_rehearsal(workshop, auth.get("rehearsal")))
         extra["token_status"] = "ok" if delegate else ("unknown" if token else "none")
     elif role == "facilitator":
         workshop = domain.by_facilitator_key(db, auth.get("key"))
@@ -78,14 +83,14 @@ def on_disconnect(reason=None):
 def send_presence(workshop_id: int):
     """Broadcast a workshop's presence after its online set changed."""
     online = registry.online(workshop_id)
-    counts = views.presence(store(), workshop_id, online)
+    counts = views.presence(get_store(), workshop_id, online)
     emit("presence", {**counts, "online_ids": sorted(online)},
          to=room(workshop_id, "facilitator"))
     emit("presence", counts, to=room(workshop_id, "screen"))
 
 
 def _resend_snapshot(conn: Connection, workshop: dict, sid: str, **extra):
-    emit("snapshot", views.snapshot(store(), conn, workshop, **extra), to=sid)
+    emit("snapshot", views.snapshot(get_store(), conn, workshop, **extra), to=sid)
 
 
 def _delegate_changed(workshop_id: int, delegate: dict):
@@ -100,7 +105,7 @@ def _identified(conn: Connection, delegate: dict, token: str) -> dict:
     join_room(delegate_room(delegate["id"]))
     _delegate_changed(conn.workshop_id, delegate)
     arrived(conn.workshop_id, delegate["id"])
-    workshop = domain.get(store(), conn.workshop_id)
+    workshop = domain.get(get_store(), conn.workshop_id)
     # The token rides in this snapshot too: it may arrive before the ack does.
     _resend_snapshot(conn, workshop, request.sid, token_status="ok", token=token)
     return {"token": token, "me": views.me(delegate)}
@@ -111,61 +116,69 @@ def _unjoined(conn: Connection):
         raise Problem("already_joined", "This phone has already joined the workshop.")
 
 
-@handler("delegate:join", roles=("delegate",))
-def delegate_join(conn, data):
+DELEGATE = {"delegate_id": Id(label="That delegate")}
+
+
+@handler("delegate:join", roles=("delegate",), fields={
+    # Names are cleaned of invisible characters: "Ann Lee" followed by a zero-width
+    # space is Ann Lee, and a name of fillers alone is no name.
+    "name": Raw(label="Your name"),
+    "organisation": Text(label="Your organisation", max_len=ORGANISATION_MAX, name=True),
+    "role": Text(label="Your role", max_len=ROLE_MAX, required=False, name=True)})
+def delegate_join(conn, args):
     """Phone joins as a walk-in: {name, organisation, role} -> ack {token, me}.
 
     The phone then receives a fresh `snapshot`; control screens get `delegate`.
     """
     _unjoined(conn)
-    workshop = domain.get(store(), conn.workshop_id)
-    # Names are cleaned of invisible characters: "Ann Lee" followed by a zero-width
-    # space is Ann Lee, and a name of fillers alone is no name.
-    name = text(data, "name", "Your name", max_len=NAME_MAX,
+    workshop = domain.get(get_store(), conn.workshop_id)
+    name = text(args, "name", "Your name", max_len=NAME_MAX,
                 required=bool(workshop["require_name"]), name=True)
-    organisation = text(data, "organisation", "Your organisation",
-                        max_len=ORGANISATION_MAX, name=True)
-    role = text(data, "role", "Your role", max_len=ROLE_MAX, required=False, name=True)
     if name and not name_skeleton(name):
         raise Problem("invalid", "Your name needs at least one letter or digit.", "name")
+    if conn.simulated:  # a rehearsal fills the room whatever the doors and limits
+        delegate, token = domain.join(get_store(), workshop, name, args["organisation"],
+                                      args["role"], source=rehearsal.SIMULATED)
+        return _identified(conn, delegate, token)
     domain.admit(workshop, current_app.config["JOIN_LIMIT"], request.remote_addr,
                  walk_in=True)
-    delegate, token = domain.join(store(), workshop, name, organisation, role)
+    delegate, token = domain.join(get_store(), workshop, name, args["organisation"],
+                                  args["role"])
     return _identified(conn, delegate, token)
 
 
-@handler("delegate:claim", roles=("delegate",))
-def delegate_claim(conn, data):
+@handler("delegate:claim", roles=("delegate",), fields=DELEGATE)
+def delegate_claim(conn, args):
     """Phone claims a roster entry ("that's me"): {delegate_id} -> ack {token, me}."""
     _unjoined(conn)
-    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
-    workshop = domain.get(store(), conn.workshop_id)
+    if conn.simulated:
+        raise Problem("forbidden", "A rehearsal's phone joins as a simulated delegate, "
+                                   "never as someone on the roster.")
+    workshop = domain.get(get_store(), conn.workshop_id)
     domain.admit(workshop, current_app.config["JOIN_LIMIT"], request.remote_addr,
                  walk_in=False)
-    delegate, token = domain.claim(store(), workshop, delegate_id)
+    delegate, token = domain.claim(get_store(), workshop, args["delegate_id"])
     return _identified(conn, delegate, token)
 
 
-@handler("roster:search", roles=("delegate",))
-def roster_search(conn, data):
+@handler("roster:search", roles=("delegate",),
+         fields={"q": Text(label="The search", max_len=NAME_MAX, required=False, name=True)})
+def roster_search(conn, args):
     """Phone looks itself up on the roster: {q} -> ack {matches: [...]}."""
-    query = text(data, "q", "The search", max_len=NAME_MAX, required=False, name=True)
-    matches = domain.search_roster(store(), conn.workshop_id, query)
+    matches = domain.search_roster(get_store(), conn.workshop_id, args["q"])
     return {"matches": [views.roster_match(d) for d in matches]}
 
 
-@handler("delegate:leave", roles=("delegate",))
-def delegate_leave(conn, data):
+@handler("delegate:leave", roles=("delegate",), joined=True)
+def delegate_leave(conn, args):
     """Phone gives up its identity ("not me"); the name becomes claimable again."""
-    if conn.delegate_id is None:
-        raise Problem("not_joined", "This phone has not joined yet.")
     _release(conn.workshop_id, conn.delegate_id, reason="left")
     return {}
 
 
 def _release(workshop_id: int, delegate_id: int, reason: str):
     """Free a delegate's name and send each of their phones back to the join form."""
-    delegate = domain.release(store(), workshop_id, delegate_id)
+    delegate = domain.release(get_store(), workshop_id, delegate_id)
     unjoin_phones(workshop_id, delegate_id, reason)
     _delegate_changed(workshop_id, delegate)
 
@@ -173,7 +186,7 @@ def _release(workshop_id: int, delegate_id: int, reason: str):
 @everywhere
 def unjoin_phones(workshop_id: int, delegate_id: int, reason: str):
     """Each phone of a released delegate, in any process, returns to the join form."""
-    workshop = domain.get(store(), workshop_id)
+    workshop = domain.get(get_store(), workshop_id)
     for sid in registry.sids_of(workshop_id, delegate_id):
         leave_room(delegate_room(delegate_id), sid=sid, namespace="/")
         registry.identify(sid, None)
@@ -182,38 +195,37 @@ def unjoin_phones(workshop_id: int, delegate_id: int, reason: str):
             _resend_snapshot(conn, workshop, sid, token_status=reason)
 
 
-@handler("delegate:release", roles=("facilitator",))
-def delegate_release(conn, data):
+@handler("delegate:release", roles=("facilitator",), fields=DELEGATE)
+def delegate_release(conn, args):
     """Facilitator frees a claimed name: {delegate_id}. Its phones return to the join form."""
-    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
-    _release(conn.workshop_id, delegate_id, reason="released")
+    _release(conn.workshop_id, args["delegate_id"], reason="released")
     return {}
 
 
 REMOVED_MESSAGE = "The facilitator has removed you from this workshop."
 
 
-@handler("delegate:remove", roles=("facilitator",))
-def delegate_remove(conn, data):
+@handler("delegate:remove", roles=("facilitator",), fields=DELEGATE)
+def delegate_remove(conn, args):
     """Facilitator removes a delegate: {delegate_id}. Their phones get `delegate:removed`
     and are disconnected; the name cannot be claimed again until released."""
-    delegate_id = integer(data, "delegate_id", "The delegate", low=1, high=2**62)
-    delegate = domain.remove(store(), conn.workshop_id, delegate_id)
+    delegate = domain.remove(get_store(), conn.workshop_id, args["delegate_id"])
     emit("delegate:removed", {"message": REMOVED_MESSAGE}, to=delegate_room(delegate["id"]))
     drop_phones(conn.workshop_id, [delegate["id"]])
     _delegate_changed(conn.workshop_id, delegate)
     return {"delegate": views.delegate(delegate, registry.online(conn.workshop_id))}
 
 
-@handler("delegate:remove_walk_ins", roles=("facilitator",))
-def delegate_remove_walk_ins(conn, data):
+@handler("delegate:remove_walk_ins", roles=("facilitator",), fields={
+    "minutes": Int(label="The minutes", low=1, high=24 * 60),
+    "dry_run": Bool(label="Only count", default=False)})
+def delegate_remove_walk_ins(conn, args):
     """Facilitator removes, at once, every walk-in who joined in the last {minutes}
     (1-1440) and has never taken part: a burst of fake joins. With {dry_run: true}
     nothing changes. Ack {removed: how many}; control screens get `delegates`."""
-    minutes = integer(data, "minutes", "The minutes", low=1, high=24 * 60)
-    dry_run = boolean(data, "dry_run", "Only count", default=False)
+    minutes, dry_run = args["minutes"], args["dry_run"]
     registry.store_took_part()  # who took part this last moment counts too
-    ids = domain.remove_walk_ins(store(), conn.workshop_id, time.time() - 60 * minutes,
+    ids = domain.remove_walk_ins(get_store(), conn.workshop_id, time.time() - 60 * minutes,
                                  dry_run)
     if ids and not dry_run:
         emit("delegate:removed", {"message": REMOVED_MESSAGE},
@@ -233,30 +245,28 @@ def drop_phones(workshop_id: int, delegate_ids: list[int]):
             socketio.server.disconnect(sid, namespace="/")
 
 
-@handler("workshop:update", roles=("facilitator",))
-def workshop_update(conn, data):
+@handler("workshop:update", roles=("facilitator",), fields={
+    "doors": Choice(label="Who may join", options=domain.DOORS, optional=True),
+    "title": Text(label="The title", max_len=TITLE_MAX, optional=True),
+    "require_name": Bool(label="Require names", optional=True)})
+def workshop_update(conn, args):
     """Facilitator changes {title?, require_name?, doors?}; every screen gets `workshop`."""
-    changes = {}
-    if "doors" in data:
-        changes["doors"] = choice(data, "doors", "Who may join", domain.DOORS)
-    if "title" in data:
-        changes["title"] = text(data, "title", "The title", max_len=TITLE_MAX)
-    if "require_name" in data:
-        changes["require_name"] = int(boolean(data, "require_name", "Require names"))
-    workshop = domain.update_settings(store(), conn.workshop_id, changes)
+    changes = {k: int(v) if k == "require_name" else v for k, v in args.items()}
+    workshop = domain.update_settings(get_store(), conn.workshop_id, changes)
     emit("workshop", views.workshop_public(workshop), to=room(conn.workshop_id))
     return {"workshop": views.workshop_public(workshop)}
 
 
-@handler("link:regenerate", roles=("facilitator",))
-def link_regenerate(conn, data):
+@handler("link:regenerate", roles=("facilitator",),
+         fields={"screen": Raw(label="The screen")})
+def link_regenerate(conn, args):
     """Facilitator replaces the panel or projector link: {screen: "panel"|"screen"}.
 
     Screens on the old link receive `revoked` and are disconnected; control
     screens receive `links`.
     """
-    screen = data.get("screen")
-    workshop = domain.regenerate_link(store(), domain.get(store(), conn.workshop_id),
+    screen = args["screen"]
+    workshop = domain.regenerate_link(get_store(), domain.get(get_store(), conn.workshop_id),
                                       conn.facilitator_key, screen)
     links = views.links(workshop, conn.facilitator_key)
     emit("revoked", {"message": "This link has been replaced by the facilitator."},
@@ -282,5 +292,15 @@ def roster_imported(workshop_id: int):
     whole `delegates` list."""
     online = registry.online(workshop_id)
     emit("delegates", [views.delegate(d, online)
-                       for d in domain.list_delegates(store(), workshop_id)],
+                       for d in domain.list_delegates(get_store(), workshop_id)],
          to=room(workshop_id, "facilitator"))
+
+
+@handler("screen:blank", roles=("facilitator",),
+         fields={"blank": Bool(label="Blank", default=True)})
+def blank(conn, args):
+    """Facilitator blanks (or restores) the projector: {blank}; everyone gets `workshop`."""
+    on = args["blank"]
+    workshop = domain.update_settings(get_store(), conn.workshop_id, {"screen_blank": int(on)})
+    emit("workshop", views.workshop_public(workshop), to=room(conn.workshop_id))
+    return {"blank": on}

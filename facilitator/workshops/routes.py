@@ -8,18 +8,18 @@ from urllib.parse import urlsplit
 import segno
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect,
                    render_template, request, url_for)
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
-from werkzeug.http import parse_options_header
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import cluster, security, socketio, store
+from .. import plugins, security
+from ..extensions import get_cluster, get_store, socketio
 from ..csvexport import download, exportable
 from ..health import loop_monitor
 from ..network import public_base
+from ..rehearsal import domain as rehearsal
 from ..realtime import emit, room
 from ..runsheet import domain as runsheet
-from ..runsheet.kinds import KINDS
 from ..validation import Problem, text
-from ..web import facilitator_workshop
+from ..web import facilitator_page
 from . import domain, events, roster
 
 bp = Blueprint("workshops", __name__)
@@ -53,7 +53,7 @@ def create():
                                error=problem.message, title=request.form.get("title", "")[:200]), \
             {"forbidden": 403, "too_many_workshops": 429,
              "too_many_attempts": 429}.get(problem.code, 400)
-    workshop, key = domain.create_workshop(store(), title)
+    workshop, key = domain.create_workshop(get_store(), title)
     control = url_for("workshops.control", key=key, _external=True)
     return render_template("created.html", workshop=workshop, control_url=control,
                            join_url=join_url(workshop))
@@ -65,7 +65,7 @@ NO_SUCH_CODE = "No workshop has that code. Check the code on the big screen and 
 def _workshop_for_code(code: str):
     """(workshop, None), or (None, the code page answering why not)."""
     try:
-        workshop = domain.by_code_from(store(), code, request.remote_addr)
+        workshop = domain.by_code_from(get_store(), code, request.remote_addr)
     except Problem as problem:
         return None, (render_template("join_code.html", code=code[:40],
                                       error=problem.message), 429, {"Retry-After": "5"})
@@ -123,33 +123,31 @@ def _screen_page(template: str, workshop: dict | None, what: str):
 @bp.get("/control/<key>")
 def control(key):
     """The facilitator's control screen."""
-    return _screen_page("control.html", domain.by_facilitator_key(store(), key), "control")
+    return _screen_page("control.html", domain.by_facilitator_key(get_store(), key), "control")
 
 
 @bp.get("/screen/<key>")
 def screen(key):
     """The projector screen."""
-    return _screen_page("screen.html", domain.by_screen_key(store(), "screen", key),
+    return _screen_page("screen.html", domain.by_screen_key(get_store(), "screen", key),
                         "projector")
 
 
 @bp.get("/panel/<key>")
 def panel(key):
     """The panellists' and moderators' screen."""
-    return _screen_page("panel.html", domain.by_screen_key(store(), "panel", key), "panel")
+    return _screen_page("panel.html", domain.by_screen_key(get_store(), "panel", key), "panel")
 
 
 @bp.post("/control/<key>/roster")
-def import_roster(key):
+@facilitator_page(answer_json=True)
+def import_roster(workshop, key):
     """Import a roster CSV (multipart field `file`); answer with a JSON report.
 
     A file refused whole (too large, too many rows, not text, not CSV, no header)
     adds nothing and is answered {"ok": false, "error", "message"}. Reading it
     pauses every few hundred rows, so the server keeps serving meanwhile.
     """
-    workshop = domain.by_facilitator_key(store(), key)
-    if workshop is None:
-        return jsonify(ok=False, error="forbidden", message="This control link is not valid."), 403
     try:
         upload = request.files.get("file")
     except RequestEntityTooLarge:
@@ -168,7 +166,7 @@ def import_roster(key):
     if upload is None:
         return jsonify(ok=False, error="invalid", message="Choose a CSV file to import."), 400
     try:
-        report = domain.import_roster(store(), workshop["id"],
+        report = domain.import_roster(get_store(), workshop["id"],
                                       upload.read(roster.MAX_BYTES + 1),
                                       pause=lambda: socketio.sleep(0))
     except Problem as problem:
@@ -186,22 +184,22 @@ def health():
     `loop.longest_ms` is the longest the server loop stalled since start, and
     `loop.recent` the last stalls of 20 ms or more as [time, ms].
     """
-    store().one("select 1 as ok")
-    return jsonify(ok=True, worker=cluster.cluster.worker, loop=loop_monitor.report())
+    get_store().one("select 1 as ok")
+    return jsonify(ok=True, worker=get_cluster().worker, loop=loop_monitor.report())
 
 
 @bp.get("/control/<key>/report")
-def report(key):
-    """One printable page with every activity's results."""
-    workshop = facilitator_workshop(key)
-    sections = []
-    for activity in runsheet.list_activities(store(), workshop["id"]):
-        sections.append({"id": activity["id"], "kind": activity["kind"],
-                         "title": activity["title"],
-                         **KINDS[activity["kind"]].report(store(), activity)})
-    delegates = store().one("select count(*) as joined, count(distinct organisation) as orgs "
-                            "from delegates where workshop_id = ? and token_hash is not null",
-                            [workshop["id"]])
+@facilitator_page
+def report(workshop, key):
+    """One printable page with every activity's results (a rehearsal's simulated
+    delegates left out)."""
+    with rehearsal.without_simulated(get_store(), workshop["id"]) as store:
+        sections = [{"id": activity["id"], "kind": activity["kind"], "title": activity["title"],
+                     **plugins.KINDS[activity["kind"]].report(store, activity)}
+                    for activity in runsheet.list_activities(store, workshop["id"])]
+        delegates = store.one("select count(*) as joined, count(distinct organisation) as "
+                              "orgs from delegates where workshop_id = ? and token_hash is "
+                              "not null", [workshop["id"]])
     return render_template("report.html", workshop=workshop, key=key,
                            report=exportable({"title": workshop["title"],
                                               "sections": sections,
@@ -210,12 +208,6 @@ def report(key):
 
 
 # --- everything about one workshop: export and deletion ------------------------
-
-# What fills each CSV export's <...> in its path, for the ZIP of everything.
-EXPORT_IDS = {
-    "activity_id": "select id from activities where workshop_id = ? order by position, id",
-    "plan_id": "select id from plans where workshop_id = ? order by id",
-}
 
 EXPORT_README = """Everything the workshop facilitator stored about "{title}" (join code {code}),
 exported {when}.
@@ -237,23 +229,43 @@ it when it is no longer needed.
 """
 
 
-def _control_csv_exports(key: str, workshop: dict):
-    """(file name, bytes) of every CSV download the control screen offers for a workshop."""
-    for rule in current_app.url_map.iter_rules():
-        if not (rule.rule.startswith("/control/<key>/") and rule.rule.endswith(".csv")):
-            continue
-        names = sorted(rule.arguments - {"key"})
-        if len(names) != 1 or names[0] not in EXPORT_IDS:
-            continue
-        for row in store().all(EXPORT_IDS[names[0]], [workshop["id"]]):
-            try:
-                response = current_app.make_response(
-                    current_app.view_functions[rule.endpoint](key=key, **{names[0]: row["id"]}))
-            except NotFound:  # an export for another kind of activity
-                continue
-            _, options = parse_options_header(response.headers.get("Content-Disposition", ""))
-            yield options.get("filename") or f"{rule.endpoint}-{row['id']}.csv", \
-                response.get_data()
+def _export_of(activity: dict, name: str):
+    """The kind's CSV file called `name` for one activity, or None."""
+    for export in plugins.KINDS[activity["kind"]].exports:
+        if export.name == name:
+            return export
+    return None
+
+
+def _csv_name(activity: dict, name: str) -> str:
+    return f"{activity['kind']}-{activity['id']}-{name}.csv"
+
+
+@bp.get("/control/<key>/activities/<int:activity_id>/<name>.csv")
+@facilitator_page
+def activity_csv(workshop, key, activity_id, name):
+    """One of the CSV files an activity's kind offers (see hookspecs.Export), a
+    rehearsal's simulated delegates left out."""
+    try:
+        activity = runsheet.get_activity(get_store(), workshop["id"], activity_id)
+    except Problem:
+        abort(404)
+    export = _export_of(activity, name)
+    if export is None:
+        abort(404)
+    with rehearsal.without_simulated(get_store(), workshop["id"]) as store:
+        return download(_csv_name(activity, name), *export.rows(store, activity))
+
+
+def _csv_files(store, workshop: dict):
+    """(file name, bytes) of every CSV file of a workshop's activities and kinds."""
+    for activity in runsheet.list_activities(store, workshop["id"]):
+        for export in plugins.KINDS[activity["kind"]].exports:
+            yield _csv_name(activity, export.name), download(
+                "", *export.rows(store, activity)).get_data()
+    for files in plugins.each_once("workshop_files"):
+        for name, header, rows in files(store, workshop["id"]):
+            yield name, download(name, header, rows).get_data()
 
 
 def _data_json(tables, exported_at: str):
@@ -269,18 +281,24 @@ def _data_json(tables, exported_at: str):
 
 
 @bp.get("/control/<key>/export")
-def export(key):
+@facilitator_page
+def export(workshop, key):
     """Everything stored about one workshop in one ZIP: every row as JSON, and the CSVs.
 
     A large event's export takes a few hundred milliseconds of work: it is done
-    in small pieces, letting every phone's events through in between.
+    in small pieces, letting every phone's events through in between. A
+    rehearsal's simulated delegates, and all they sent, are left out.
     """
-    workshop = facilitator_workshop(key)
+    with rehearsal.without_simulated(get_store(), workshop["id"]) as store:
+        return _export(store, workshop)
+
+
+def _export(store, workshop: dict) -> Response:
     when = datetime.now(timezone.utc)
     delegates = []
 
     def tables():
-        for table, rows in domain.workshop_tables(store(), workshop["id"]):
+        for table, rows in domain.workshop_tables(store, workshop["id"]):
             if table == "delegates":
                 delegates.extend(rows)
             socketio.sleep(0)
@@ -300,7 +318,7 @@ def export(key):
             ([d["name"], d["organisation"], d["role"], d["sector"], d["source"],
               "yes" if d["joined_at"] else "no"] for d in delegates)).get_data())
         written = {"delegates.csv"}
-        for name, data in _control_csv_exports(key, workshop):
+        for name, data in _csv_files(store, workshop):
             if name not in written:
                 written.add(name)
                 archive.writestr(f"csv/{name}", data)
@@ -341,13 +359,13 @@ def _confirmed(workshop: dict, typed: str) -> bool:
 
 
 @bp.post("/control/<key>/delete")
-def delete(key):
+@facilitator_page
+def delete(workshop, key):
     """Delete the workshop and everything stored about it, once confirmed.
 
     Form fields: `key` (the control key again) and `confirm` (the join code
     or the title). Every screen still open gets `workshop:deleted`.
     """
-    workshop = facilitator_workshop(key)
     typed = request.form.get("confirm", "")[:200]
     if not security.same(request.form.get("key", ""), key) or not _same_origin():
         return render_template("deleted.html", workshop=workshop, key=key, problem=(
@@ -355,9 +373,9 @@ def delete(key):
     if not _confirmed(workshop, typed):
         return render_template("deleted.html", workshop=workshop, key=key, problem=(
             f"To confirm, type the join code {workshop['code']} or the workshop's title.")), 400
-    owned = domain.delete_workshop(store(), workshop["id"], clear=False)
+    owned = domain.delete_workshop(get_store(), workshop["id"], clear=False)
     drop_workshop(workshop["id"])
     # Again, with the same ids: whatever a screen wrote before it was dropped.
-    domain.delete_workshop(store(), workshop["id"], owned)
+    domain.delete_workshop(get_store(), workshop["id"], owned)
     return render_template("deleted.html", workshop=workshop)
 

@@ -2,9 +2,9 @@
 import time
 
 from ..realtime import Connection, registry
-from ..runsheet import domain as runsheet
+from ..rehearsal import runner
+from ..runsheet import live
 from ..runsheet import views as runsheet_views
-from ..runsheet.kinds import KINDS
 from ..store import Store
 from . import domain
 
@@ -52,11 +52,12 @@ def presence(store: Store, workshop_id: int, online: set[int] | None = None) -> 
 def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
     """Everything a screen needs to draw itself from scratch after a (re)connect."""
     out = {"role": conn.role, "workshop": workshop_public(workshop),
-           "live": runsheet_views.live(store, workshop), "server_time": time.time(),
+           "live": live.state(store, workshop, conn.role), "server_time": time.time(),
            **extra}
     if conn.role == "delegate":
         if conn.delegate_id is not None:
             out["me"] = me(domain.get_delegate(store, workshop["id"], conn.delegate_id))
+            out["live"]["mine"] = live.mine(store, workshop, conn.delegate_id)["mine"]
         else:
             out["me"] = None
             out["organisations"] = domain.organisations(store, workshop["id"])
@@ -67,26 +68,10 @@ def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
             delegates=[delegate(d, online)
                        for d in domain.list_delegates(store, workshop["id"])],
             presence=presence(store, workshop["id"], online),
-            links=links(workshop, conn.facilitator_key))
+            links=links(workshop, conn.facilitator_key),
+            rehearsal=runner.status(store, workshop["id"]))
     elif conn.role == "screen":
         out["presence"] = presence(store, workshop["id"])
     elif conn.role == "panel":
         out["runsheet"] = runsheet_views.outline(store, workshop["id"])
-    out.update(live_extras(store, conn, workshop))
     return out
-
-
-def live_extras(store: Store, conn: Connection, workshop: dict) -> dict:
-    """The live activity's views for this screen alone: `mine`, `control`, `progress`."""
-    activity = runsheet.live_activity(store, workshop)
-    if activity is None:
-        return {}
-    kind = KINDS[activity["kind"]]
-    extras = {}
-    if conn.role == "delegate" and conn.delegate_id is not None:
-        extras["mine"] = kind.personal(store, activity, conn.delegate_id)
-    if conn.role in ("facilitator", "panel"):
-        extras["control"] = kind.control(store, activity)
-    if conn.role in ("facilitator", "panel", "screen"):
-        extras["progress"] = kind.progress(store, activity)
-    return {k: v for k, v in extras.items() if v is not None}

@@ -1,4 +1,7 @@
-// Countdowns against the server's clock: elements carry data-deadline (server ms).
+// The server's clock, and one tick a quarter of a second for everything on the page
+// that counts down (see widgets.js).
+let now = () => Date.now();
+
 export function formatRemaining(ms) {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const m = Math.floor(total / 60);
@@ -6,44 +9,22 @@ export function formatRemaining(ms) {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
-// Which Troika phase is on now: turns repeat the phases; member `turn` is the client.
-export function phaseAt(round, nowMs) {
-  const phases = round.phases || [];
-  if (!phases.length) return null;
-  const turnSeconds = phases.reduce((sum, p) => sum + p.seconds, 0);
-  let elapsed = Math.max(0, nowMs / 1000 - round.started_at);
-  const turn = Math.min(round.turns - 1, Math.floor(elapsed / turnSeconds));
-  elapsed -= turn * turnSeconds;
-  let start = round.started_at + turn * turnSeconds;
-  for (const [index, phase] of phases.entries()) {
-    if (elapsed < phase.seconds || index === phases.length - 1) {
-      return { turn, index, label: phase.label, endsAt: (start + phase.seconds) * 1000 };
-    }
-    elapsed -= phase.seconds;
-    start += phase.seconds;
-  }
-  return null;
+// The server's time now, in ms (the page's own until startClock is given the server's).
+export function serverNow() {
+  return now();
 }
 
 const tickers = new Set();
 
-// Run fn(nowMs) four times a second while the page is open.
+// Run fn(nowMs) four times a second while the page is open; returns the way to stop.
 export function everyTick(fn) {
   tickers.add(fn);
   return () => tickers.delete(fn);
 }
 
-export function startClock(serverNow) {
-  const tick = () => {
-    const now = serverNow();
-    document.querySelectorAll('[data-deadline]').forEach((el) => {
-      const left = Number(el.dataset.deadline) - now;
-      el.textContent = formatRemaining(left);
-      el.classList.toggle('ending', left < 30000 && left > 0);
-      el.classList.toggle('over', left <= 0);
-    });
-    tickers.forEach((fn) => fn(now));
-  };
-  tick();
-  return setInterval(tick, 250);
+let interval = null;
+
+export function startClock(serverClock) {
+  now = serverClock;
+  if (interval === null) interval = setInterval(() => tickers.forEach((fn) => fn(now())), 250);
 }

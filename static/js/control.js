@@ -1,373 +1,417 @@
 // The facilitator's control screen: run sheet, live state, links and delegates.
-import { $, h, replace, wireCopyButtons } from './dom.js';
-import { connectLive } from './live.js';
+import { html, nothing } from '../vendor/lit-html/lit-html.js';
+import { keyed } from '../vendor/lit-html/directives/keyed.js';
+import { repeat } from '../vendor/lit-html/directives/repeat.js';
+import { wireCopyButtons } from './dom.js';
 import {
-  KIND_LABELS, POST_KINDS, PROMPT_KINDS, promptResults, refreshTicking, renderActivity,
-} from './activities.js';
-import { everyTick, startClock } from './clock.js';
-import { connectControls } from './connect-control.js';
-import { qaHandlers } from './qa-state.js';
+  createLocals, drawActivity, drawPart, exportsOf, labelOf, loadKinds, rendererOf,
+} from './kinds.js';
+import { connectLive } from './live.js';
+import { applyEvent, createState, stateHandlers } from './state.js';
+import { paint, redrawer } from './widgets.js';
 
-const app = $('#app');
+const $ = (id) => document.getElementById(id);
+const app = $('app');
 const key = decodeURIComponent(location.pathname.split('/').pop());
-const state = {
-  runsheet: [], live: null, delegates: new Map(), online: new Set(), presence: null,
-  control: null, progress: null,
-};
 
-const live = connectLive({
-  auth: () => ({ role: 'facilitator', key }),
-  statusEl: $('#status'),
-  onSnapshot(snap) {
-    state.runsheet = snap.runsheet;
-    state.live = snap.live;
-    state.delegates = new Map(snap.delegates.map((d) => [d.id, d]));
-    state.online = new Set(snap.delegates.filter((d) => d.online).map((d) => d.id));
-    state.presence = snap.presence;
-    state.control = snap.control || null;
-    state.progress = snap.progress || null;
-    showWorkshop(snap.workshop);
-    showLinks(snap.links);
-    renderAll();
-  },
-  handlers: {
-    runsheet(list) { state.runsheet = list; renderRunsheet(); },
-    live(liveState) { state.live = liveState; renderLive(); renderRunsheet(); },
-    control(control) { state.control = control; renderLiveControls(); },
-    ...qaHandlers(() => state.live?.activity, () => renderLive()),
-    progress(progress) { state.progress = progress; renderLiveControls(); },
-    workshop: showWorkshop,
-    links: showLinks,
-    presence(p) {
-      state.presence = p;
-      state.online = new Set(p.online_ids);
-      renderPresence();
-      renderDelegates();
-    },
-    delegate(d) { state.delegates.set(d.id, d); renderDelegates(); },
-    delegates(list) { state.delegates = new Map(list.map((d) => [d.id, d])); renderDelegates(); },
-    fatal(message) { replace(app, h('p', { class: 'error', role: 'alert' }, message)); },
-    // The server could not save something (disk full, database locked).
-    'server:problem'(problem) {
-      const at = new Date(problem.at * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      $('#server-problem-text').textContent = `${at}: ${problem.message}`;
-      $('#server-problem').hidden = false;
-    },
-  },
-});
-$('#server-problem-close').addEventListener('click', () => { $('#server-problem').hidden = true; });
+// What the screen shows: the live state (state.js), and the rest of the workshop.
+const state = createState();
+const page = {
+  kinds: false, runsheet: [], delegates: new Map(), online: new Set(), presence: null,
+  links: { screen: '', panel: '' }, stopped: false,
+};
+const locals = createLocals();
+
+// --- drawing ---------------------------------------------------------------------
+
+// Ask the server; a refusal's message goes to the error line given (or is cleared).
+async function act(event, data, errorId = 'live-error') {
+  const answer = await live.request(event, data);
+  const errorEl = $(errorId);
+  if (errorEl) errorEl.textContent = answer.ok ? '' : answer.message;
+  return answer;
+}
+
+function ctxFor(activity) {
+  return {
+    role: 'facilitator',
+    request: (event, data) => act(event, data),
+    serverNow: live.serverNow,
+    local: locals.of(activity.id),
+    rerender: redrawLive,
+    workshop: state.snapshot?.workshop,
+    links: { ...page.links },
+  };
+}
+
+// The activity's CSV files, from the manifest.
+function exportLinks(activity) {
+  const files = exportsOf(activity.kind);
+  if (!files.length) return nothing;
+  return html`<p class="exports">Download: ${files.map((file, i) => html`${i ? ' · ' : ''}<a
+    href="${location.pathname}/activities/${activity.id}/${file.name}.csv">${file.label} (CSV)</a>`)}</p>`;
+}
+
+function drawLive() {
+  if (page.stopped) return;
+  const activity = page.kinds ? state.activity : null;
+  locals.keep(activity?.id);
+  const ctx = activity && ctxFor(activity);
+  let preview = html`<p class="muted">The projector shows the join screen.</p>`;
+  if (!page.kinds) preview = html`<p class="muted">Loading…</p>`;
+  else if (activity) preview = drawActivity('screen', activity, ctx);
+  paint(preview, $('live-preview'));
+  paint(activity ? keyed(activity.id, html`${drawPart('control', activity, ctx) ?? nothing}${exportLinks(activity)}`)
+    : nothing, $('live-controls'));
+}
+
+function drawRunsheet() {
+  if (page.stopped) return;
+  const liveId = state.activity?.id;
+  const last = page.runsheet.length - 1;
+  const move = (a, index) => act('activity:move', { activity_id: a.id, index });
+  paint(page.runsheet.length ? repeat(page.runsheet, (a) => a.id, (a, i) => html`
+    <li class=${a.id === liveId ? 'is-live' : ''}>
+      <span class="kind">${labelOf(a.kind)}</span>
+      <span class="runsheet-title">${a.title}</span>
+      ${a.id === liveId ? html`<span class="badge">Live</span>` : nothing}
+      <span class="actions">
+        <button type="button" ?disabled=${a.id === liveId}
+          @click=${() => act('live:set', { activity_id: a.id, version: state.version })}>Go live</button>
+        <button type="button" class="secondary" @click=${() => edit(a)}>Edit</button>
+        <button type="button" class="secondary"
+          @click=${() => act('activity:duplicate', { activity_id: a.id })}>Copy</button>
+        <button type="button" class="secondary icon" aria-label="Move “${a.title}” up" ?disabled=${i === 0}
+          @click=${() => move(a, i - 1)}>↑</button>
+        <button type="button" class="secondary icon" aria-label="Move “${a.title}” down" ?disabled=${i === last}
+          @click=${() => move(a, i + 1)}>↓</button>
+        <button type="button" class="danger icon" aria-label="Delete “${a.title}”"
+          @click=${() => remove(a)}>✕</button>
+      </span>
+    </li>`) : html`<li class="muted">No activities yet: add one below.</li>`, $('runsheet'));
+}
+
+function drawDelegates() {
+  if (page.stopped) return;
+  const p = page.presence;
+  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected now` : '';
+  const filter = $('delegate-filter').value.trim().toLowerCase();
+  const rows = [...page.delegates.values()]
+    .filter((d) => !filter || `${d.name} ${d.organisation} ${d.role}`.toLowerCase().includes(filter))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const shown = rows.slice(0, 500);
+  const row = (d) => {
+    const online = page.online.has(d.id);
+    const status = d.removed ? 'Removed' : !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
+    return html`<tr>
+      <td>${d.name || html`<span class="muted">(no name)</span>`}</td>
+      <td>${d.organisation}</td><td>${d.role}</td>
+      <td><span class="dot ${!d.joined ? 'none' : online ? 'on' : 'off'}"></span>${status}</td>
+      <td><div class="delegate-actions">
+        ${d.joined || d.removed ? html`<button type="button" class="secondary small" @click=${() => release(d)}>${
+          d.removed ? 'Let back in' : 'Release name'}</button>` : nothing}
+        ${d.removed ? nothing : html`<button type="button" class="danger small"
+          @click=${() => removeDelegate(d)}>Remove</button>`}
+      </div></td></tr>`;
+  };
+  paint(html`${repeat(shown, (d) => d.id, row)}${rows.length > shown.length ? html`<tr>
+    <td colspan="5" class="muted">${rows.length - shown.length} more: refine the search.</td></tr>` : nothing}`,
+  $('delegates'));
+}
+
+const redrawLive = redrawer(drawLive);
+const redrawRunsheet = redrawer(drawRunsheet);
+const redrawDelegates = redrawer(drawDelegates);
+const redrawAll = () => { redrawLive(); redrawRunsheet(); redrawDelegates(); };
 
 function showWorkshop(workshop) {
-  $('#blank').setAttribute('aria-pressed', String(Boolean(workshop.blank)));
-  $('#blank').textContent = workshop.blank ? 'Show projector' : 'Blank projector';
-  $('#workshop-title').textContent = workshop.title;
+  $('blank').setAttribute('aria-pressed', String(Boolean(workshop.blank)));
+  $('blank').textContent = workshop.blank ? 'Show projector' : 'Blank projector';
+  $('workshop-title').textContent = workshop.title;
   document.title = `Control · ${workshop.title}`;
-  const title = $('#settings-title');
+  const title = $('settings-title');
   if (document.activeElement !== title) title.value = workshop.title;
-  $('#settings-require-name').checked = workshop.require_name;
+  $('settings-require-name').checked = workshop.require_name;
   for (const radio of document.querySelectorAll('#doors input[name="doors"]')) {
     radio.checked = radio.value === workshop.doors;
   }
+  updateDeleteButton();
 }
 
 // Panel tablets reach the laptop by its network address, like phones do.
 const publicBase = app.dataset.joinUrl.replace(/\/j\/[^/]+$/, '');
 
 function showLinks(links) {
-  $('#screen-link').value = publicBase + links.screen;
-  $('#panel-link').value = publicBase + links.panel;
-  $('#open-screen').href = links.screen;
+  page.links = { screen: publicBase + links.screen, panel: publicBase + links.panel };
+  $('screen-link').value = page.links.screen;
+  $('panel-link').value = page.links.panel;
+  $('open-screen').href = links.screen;
+  redrawLive();
 }
 
-function renderAll() { renderLive(); renderRunsheet(); renderPresence(); renderDelegates(); }
+// --- the connection ----------------------------------------------------------------
 
-function renderPresence() {
-  const p = state.presence;
-  if (p) $('#presence').textContent = `${p.joined} joined · ${p.online} connected now`;
-}
-
-function renderLive() {
-  const activity = state.live?.activity;
-  replace($('#live-preview'), activity ? renderActivity(activity)
-    : h('p', { class: 'muted' }, 'The projector shows the join screen.'));
-  renderLiveControls();
-}
-
-function promptControls(activity) {
-  const id = activity.id;
-  const run = (event, data) => act(event, { activity_id: id, ...data }, '#live-error');
-  const results = state.control?.activity_id === id ? state.control.results : null;
-  return h('div', { class: 'prompt-controls' },
-    h('div', { class: 'button-row' },
-      activity.open ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:close', { closed: true }) }, 'Close answers')
-        : h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:close', { closed: false }) }, 'Reopen'),
-      activity.open && !activity.deadline && !activity.paused_remaining
-        ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'start' }) }, 'Start countdown') : null,
-      activity.deadline ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'pause' }) }, 'Pause') : null,
-      activity.paused_remaining ? h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'resume' }) }, 'Resume') : null,
-      activity.deadline || activity.paused_remaining ? [
-        h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'extend', seconds: 60 }) }, '+1 min'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => run('prompt:timer', { action: 'extend', seconds: -60 }) }, '−1 min')] : null,
-      h('button', { type: 'button', onclick: () => run('prompt:reveal', { revealed: !activity.revealed }) },
-        activity.revealed ? 'Hide results' : 'Reveal results')),
-    results ? [h('h3', {}, `Results so far: ${results.total} of ${state.control.online} connected answered`),
-      promptResults(activity.kind, activity, results)] : null,
-    h('p', { class: 'exports' }, h('a', { href: `${location.pathname}/prompts/${id}/answers.csv` }, 'Download answers (CSV)')));
-}
-
-function renderLiveControls() {
-  const activity = state.live?.activity;
-  let controls = null;
-  if (activity?.kind === 'connect') {
-    controls = connectControls(activity, state.control, state.progress, {
-      act: (event, data) => act(event, data, '#live-error'),
-      exportBase: `${location.pathname}/connect/${activity.id}`,
-    });
-  } else if (PROMPT_KINDS.includes(activity?.kind)) {
-    controls = promptControls(activity);
-  } else if (POST_KINDS.includes(activity?.kind) && state.progress) {
-    const c = state.progress;
-    controls = h('div', { class: 'qa-controls' },
-      h('p', { class: 'progress-line' }, `${c.received} received · ${c.waiting} waiting for review · `
-        + `${c.published} published · ${c.held} held · ${c.answered} answered`),
-      h('p', {}, h('a', { href: $('#panel-link').value, target: '_blank', rel: 'noopener' }, 'Moderate on the panel screen'),
-        ' · ', h('a', { href: `${location.pathname}/qa/${activity.id}/questions.csv` }, 'questions (CSV)')));
-  }
-  replace($('#live-controls'), controls);
-}
-
-function renderRunsheet() {
-  const liveId = state.live?.activity?.id;
-  const items = state.runsheet.map((a, i) => h('li', { class: a.id === liveId ? 'is-live' : '' },
-    h('span', { class: 'kind' }, KIND_LABELS[a.kind] || a.kind),
-    h('span', { class: 'runsheet-title' }, a.title),
-    a.id === liveId ? h('span', { class: 'badge' }, 'Live') : null,
-    h('span', { class: 'actions' },
-      h('button', { type: 'button', disabled: a.id === liveId, onclick: () => act('live:set', { activity_id: a.id, version: state.live?.version }, '#live-error') }, 'Go live'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => edit(a) }, 'Edit'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => act('activity:duplicate', { activity_id: a.id }, '#live-error') }, 'Copy'),
-      h('button', { type: 'button', class: 'secondary icon', 'aria-label': `Move “${a.title}” up`, disabled: i === 0, onclick: () => act('activity:move', { activity_id: a.id, index: i - 1 }, '#live-error') }, '↑'),
-      h('button', { type: 'button', class: 'secondary icon', 'aria-label': `Move “${a.title}” down`, disabled: i === state.runsheet.length - 1, onclick: () => act('activity:move', { activity_id: a.id, index: i + 1 }, '#live-error') }, '↓'),
-      h('button', { type: 'button', class: 'danger icon', 'aria-label': `Delete “${a.title}”`, onclick: () => remove(a) }, '✕'))));
-  replace($('#runsheet'), items.length ? items
-    : h('li', { class: 'muted' }, 'No activities yet: add one below.'));
-}
-
-function renderDelegates() {
-  const filter = $('#delegate-filter').value.trim().toLowerCase();
-  const rows = [...state.delegates.values()]
-    .filter((d) => !filter || `${d.name} ${d.organisation} ${d.role}`.toLowerCase().includes(filter))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const shown = rows.slice(0, 500);
-  replace($('#delegates'), shown.map((d) => {
-    const online = state.online.has(d.id);
-    const status = d.removed ? 'Removed' : !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
-    return h('tr', {},
-      h('td', {}, d.name || h('span', { class: 'muted' }, '(no name)')),
-      h('td', {}, d.organisation), h('td', {}, d.role),
-      h('td', {}, h('span', { class: `dot ${!d.joined ? 'none' : online ? 'on' : 'off'}` }), status),
-      h('td', {}, h('div', { class: 'delegate-actions' },
-        d.joined || d.removed ? h('button', {
-          type: 'button', class: 'secondary small',
-          onclick: () => release(d),
-        }, d.removed ? 'Let back in' : 'Release name') : null,
-        d.removed ? null : h('button', {
-          type: 'button', class: 'danger small',
-          onclick: () => removeDelegate(d),
-        }, 'Remove'))));
-  }), rows.length > shown.length
-    ? h('tr', {}, h('td', { colspan: 5, class: 'muted' }, `${rows.length - shown.length} more: refine the search.`))
-    : null);
-}
-
-async function act(event, data, errorSelector) {
-  const answer = await live.request(event, data);
-  const errorEl = $(errorSelector);
-  if (errorEl) errorEl.textContent = answer.ok ? '' : answer.message;
-  return answer;
-}
-
-const form = $('#activity-form');
-
-function showKindFields() {
-  const kind = $('#activity-kind').value;
-  form.querySelectorAll('.kind-fields').forEach((f) => { f.hidden = !f.dataset.kind.split(' ').includes(kind); });
-  const template = $('#connect-template');
-  form.querySelectorAll('.custom-only').forEach((f) => { f.hidden = template.value !== 'custom'; });
-  const points = $('#connect-points').value;
-  form.querySelector('.points-tables').hidden = points !== 'tables';
-  form.querySelector('.points-spots').hidden = points !== 'spots';
-}
-
-const lines = (text) => text.split('\n').map((l) => l.trim());
-
-function activityData() {
-  const data = { kind: $('#activity-kind').value, title: $('#activity-title').value };
-  if (data.kind === 'message') return { ...data, body: $('#activity-body').value };
-  const f = form.elements;
-  if (PROMPT_KINDS.includes(data.kind)) {
-    const common = { ...data, timer_seconds: Number(f.timer_seconds.value), results: f.results.value };
-    if (data.kind === 'poll') {
-      return { ...common, options: lines(f.options.value).filter(Boolean), multiple: f.multiple.checked, other: f.other.checked };
-    }
-    if (data.kind === 'wordcloud') return { ...common, entries: Number(f.entries.value), plurals: f.plurals.checked };
-    if (data.kind === 'scale') {
-      return { ...common, high: Number(f.high.value), low_label: f.low_label.value, high_label: f.high_label.value };
-    }
-    return { ...common, button: f.button.value };
-  }
-  if (POST_KINDS.includes(data.kind)) {
-    return {
-      ...data,
-      voting: f.voting.checked,
-      name_mode: f.name_mode.value,
-      auto_publish: f.auto_publish.checked,
-      profanity_filter: f.profanity_filter.checked,
-      allow_own_vote: f.allow_own_vote.checked,
-      show_counts: f.show_counts.checked,
-      max_length: Number(f.max_length.value),
-      min_interval: Number(f.min_interval.value),
-      max_questions: Number(f.max_questions.value),
-      labels: lines(f.labels.value).filter(Boolean),
-    };
-  }
-  const prompts = lines(f.prompts.value);
-  while (prompts.length && !prompts[prompts.length - 1]) prompts.pop();
-  return {
-    ...data,
-    template: f.template.value,
-    group_size: Number(f.group_size.value),
-    round_count: Number(f.round_count.value),
-    minutes: Number(f.minutes.value),
-    prompts,
-    separate_organisations: f.separate_organisations.checked,
-    separate_roles: f.separate_roles.checked,
-    separate_sectors: f.separate_sectors.checked,
-    late_join: f.late_join.checked,
-    grace_seconds: Number(f.grace_seconds.value),
-    meeting_points: {
-      mode: f.points_mode.value, tables: Number(f.tables.value),
-      spots: lines(f.spots.value).filter(Boolean),
+const live = connectLive({
+  auth: () => ({ role: 'facilitator', key }),
+  statusEl: $('status'),
+  onSnapshot(snap) {
+    applyEvent(state, 'snapshot', snap);
+    page.runsheet = snap.runsheet;
+    listActivities();
+    page.delegates = new Map(snap.delegates.map((d) => [d.id, d]));
+    page.online = new Set(snap.delegates.filter((d) => d.online).map((d) => d.id));
+    page.presence = snap.presence;
+    showWorkshop(snap.workshop);
+    showLinks(snap.links);
+    redrawAll();
+  },
+  handlers: {
+    ...stateHandlers(state, redrawLive),
+    live(data) {
+      applyEvent(state, 'live', data);
+      redrawLive();
+      redrawRunsheet();
     },
-  };
-}
-
-// The version of the activity being edited: a save over someone else's newer one is refused.
-let editedAt = null;
-
-function edit(activity) {
-  $('#add-activity').open = true;
-  $('#activity-id').value = activity.id;
-  editedAt = activity.updated_at;
-  $('#activity-kind').value = activity.kind;
-  $('#activity-kind').disabled = true;
-  $('#activity-title').value = activity.title;
-  const c = activity.config;
-  if (activity.kind === 'message') $('#activity-body').value = c.body || '';
-  if (activity.kind === 'connect') {
-    const f = form.elements;
-    f.template.value = c.template;
-    f.group_size.value = c.group_size;
-    f.round_count.value = c.round_count;
-    f.minutes.value = c.minutes;
-    f.prompts.value = c.prompts.join('\n');
-    f.separate_organisations.checked = c.separate_organisations;
-    f.separate_roles.checked = c.separate_roles;
-    f.separate_sectors.checked = c.separate_sectors;
-    f.late_join.checked = c.late_join;
-    f.grace_seconds.value = c.grace_seconds;
-    f.points_mode.value = c.meeting_points.mode;
-    f.tables.value = c.meeting_points.tables;
-    f.spots.value = c.meeting_points.spots.join('\n');
-  }
-  if (PROMPT_KINDS.includes(activity.kind)) {
-    const f = form.elements;
-    f.timer_seconds.value = c.timer_seconds;
-    f.results.value = c.results;
-    if (activity.kind === 'poll') {
-      f.options.value = c.options.join('\n');
-      f.multiple.checked = c.multiple;
-      f.other.checked = c.other;
-    }
-    if (activity.kind === 'wordcloud') { f.entries.value = c.entries; f.plurals.checked = c.plurals; }
-    if (activity.kind === 'scale') { f.high.value = c.high; f.low_label.value = c.low_label; f.high_label.value = c.high_label; }
-    if (activity.kind === 'ready') f.button.value = c.button;
-  }
-  if (POST_KINDS.includes(activity.kind)) {
-    const f = form.elements;
-    f.name_mode.value = c.name_mode;
-    for (const flag of ['auto_publish', 'profanity_filter', 'allow_own_vote', 'show_counts', 'voting']) f[flag].checked = c[flag];
-    for (const number of ['max_length', 'min_interval', 'max_questions']) f[number].value = c[number];
-    f.labels.value = c.labels.join('\n');
-  }
-  showKindFields();
-  $('#activity-save').textContent = 'Save changes';
-  $('#activity-cancel').hidden = false;
-  $('#activity-title').focus();
-}
-
-function resetActivityForm() {
-  form.reset();
-  $('#activity-id').value = '';
-  editedAt = null;
-  $('#activity-kind').disabled = false;
-  $('#activity-save').textContent = 'Add to run sheet';
-  $('#activity-cancel').hidden = true;
-  showKindFields();
-}
-
-form.addEventListener('change', (event) => {
-  if (event.target.matches('#activity-kind, #connect-template, #connect-points')) showKindFields();
-  if (event.target.matches('#connect-template')) {
-    $('#connect-minutes').value = event.target.value === 'troika' ? 24 : 5;
-  }
+    runsheet(list) {
+      page.runsheet = list;
+      listActivities();
+      redrawRunsheet();
+    },
+    workshop(workshop) {
+      applyEvent(state, 'workshop', workshop);
+      showWorkshop(workshop);
+      redrawLive();
+    },
+    links: showLinks,
+    presence(p) {
+      page.presence = p;
+      page.online = new Set(p.online_ids);
+      redrawDelegates();
+    },
+    delegate(d) {
+      page.delegates.set(d.id, d);
+      redrawDelegates();
+    },
+    delegates(list) {
+      page.delegates = new Map(list.map((d) => [d.id, d]));
+      redrawDelegates();
+    },
+    fatal(message) {
+      page.stopped = true;
+      paint(html`<p class="error" role="alert">${message}</p>`, app);
+    },
+    // The server could not save something (disk full, database locked).
+    'server:problem'(problem) {
+      const at = new Date(problem.at * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      $('server-problem-text').textContent = `${at}: ${problem.message}`;
+      $('server-problem').hidden = false;
+    },
+  },
 });
-$('#prompt-library').addEventListener('click', (event) => {
-  const button = event.target.closest('[data-prompt]');
-  if (!button) return;
-  const box = $('#connect-prompts');
-  box.value = (box.value.trim() ? `${box.value.trim()}\n` : '') + button.dataset.prompt;
-});
-showKindFields();
+$('server-problem-close').addEventListener('click', () => { $('server-problem').hidden = true; });
 
+// --- confirming --------------------------------------------------------------------
+
+// Ask in the confirmation dialog; true if the person chose `ok`. Escape or Cancel: false.
+function confirmed({ heading, text, ok }) {
+  const dialog = $('confirm');
+  if (dialog.open) return Promise.resolve(false);  // already asking
+  $('confirm-heading').textContent = heading;
+  $('confirm-text').textContent = text;
+  $('confirm-ok').textContent = ok;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+  });
+}
+
+// An activity that holds answers, questions or rounds is deleted with them only once
+// the facilitator has read what the server says goes with it.
 async function remove(activity) {
-  if (window.confirm(`Delete “${activity.title}” from the run sheet?`)) {
-    await act('activity:delete', { activity_id: activity.id }, '#live-error');
+  const asked = await confirmed({
+    heading: 'Delete this activity?', text: `Delete “${activity.title}” from the run sheet?`, ok: 'Delete',
+  });
+  if (!asked) return;
+  const data = { activity_id: activity.id };
+  let answer = await live.request('activity:delete', data);
+  if (answer.error === 'in_use') {
+    const discard = await confirmed({
+      heading: `“${activity.title}” holds what people sent`, text: answer.message, ok: 'Delete it all',
+    });
+    if (!discard) {
+      $('live-error').textContent = '';
+      return;
+    }
+    answer = await live.request('activity:delete', { ...data, discard: true });
   }
+  $('live-error').textContent = answer.ok ? '' : answer.message;
+  if (answer.ok) $('runsheet-heading').focus();  // its row, and the button, are gone
 }
 
 async function removeDelegate(delegate) {
   const name = delegate.name || 'this delegate';
   if (window.confirm(`Remove ${name} from the workshop? Their phone is signed out and the name cannot be claimed again. What they already sent stays.`)) {
-    await act('delegate:remove', { delegate_id: delegate.id }, '#roster-report');
+    await act('delegate:remove', { delegate_id: delegate.id }, 'roster-report');
   }
 }
 
 async function release(delegate) {
   const name = delegate.name || 'this delegate';
   if (window.confirm(`Release ${name}? Their phone goes back to the join form and the name can be claimed again.`)) {
-    await act('delegate:release', { delegate_id: delegate.id }, '#roster-report');
+    await act('delegate:release', { delegate_id: delegate.id }, 'roster-report');
   }
 }
 
+// --- the activity form -------------------------------------------------------------
+// Each kind's settings come from the server (templates/control.html); this reads and
+// fills them by the conventions in kinds.js.
+
+const form = $('activity-form');
+const kindSelect = $('activity-kind');
+
+const fieldsetsOf = (kind) => [...form.querySelectorAll('.kind-fields')]
+  .filter((fieldset) => fieldset.dataset.kind.split(' ').includes(kind));
+const fieldsOf = (kind) => fieldsetsOf(kind).flatMap((fieldset) => [...fieldset.elements])
+  .filter((el) => el.name && el.type !== 'button' && el.type !== 'submit');
+
+// The field called `name` in the kind's fieldset that holds `el`.
+const sibling = (el, name) => el.closest('.kind-fields')?.elements.namedItem(name);
+
+function setPath(target, path, value) {
+  const names = path.split('.');
+  const last = names.pop();
+  for (const name of names) target = target[name] ??= {};
+  target[last] = value;
+}
+const getPath = (source, path) => path.split('.').reduce((value, name) => value?.[name], source);
+
+function lines(text) {
+  const list = text.split('\n').map((line) => line.trim());
+  while (list.length && !list[list.length - 1]) list.pop();
+  return list;
+}
+
+function readFields(kind) {
+  const data = {};
+  for (const el of fieldsOf(kind)) {
+    let value = el.value;
+    if (el.type === 'checkbox') value = el.checked;
+    else if (el.type === 'radio' && !el.checked) continue;
+    else if (el.type === 'number' && value === '') continue;
+    else if (el.type === 'number' || (el.tagName === 'SELECT' && /^-?\d+$/.test(value))) value = Number(value);
+    else if ('lines' in el.dataset) value = lines(value);
+    setPath(data, el.name, value);
+  }
+  return data;
+}
+
+function fillFields(kind, config) {
+  for (const el of fieldsOf(kind)) {
+    const value = getPath(config, el.name);
+    if (value === undefined || value === null) continue;
+    if (el.type === 'checkbox') el.checked = Boolean(value);
+    else if (el.type === 'radio') el.checked = String(value) === el.value;
+    else el.value = Array.isArray(value) ? value.join('\n') : String(value);
+  }
+}
+
+// A select with data-activities="kind …" offers the run sheet's activities of those
+// kinds (an idea board to vote on, say), after its first option if that is blank.
+function listActivities() {
+  form.querySelectorAll('select[data-activities]').forEach((select) => {
+    const kinds = select.dataset.activities.split(' ');
+    const chosen = select.value;
+    const blank = select.options[0]?.value === '' ? [select.options[0]] : [];
+    select.replaceChildren(...blank, ...page.runsheet.filter((a) => kinds.includes(a.kind))
+      .map((a) => new Option(a.title, a.id)));
+    select.value = chosen;
+    if (select.selectedIndex < 0) select.selectedIndex = 0;
+  });
+}
+
+function showKindFields() {
+  const kind = kindSelect.value;
+  form.querySelectorAll('.kind-fields').forEach((fieldset) => {
+    fieldset.hidden = !fieldset.dataset.kind.split(' ').includes(kind);
+  });
+  form.querySelectorAll('[data-show-if]').forEach((el) => {
+    const [name, values] = el.dataset.showIf.split('=');
+    el.hidden = !values.split('|').includes(sibling(el, name)?.value);
+  });
+}
+
+// The version of the activity being edited: a save over someone else's newer one is refused.
+let editedAt = null;
+
+function edit(activity) {
+  resetActivityForm();
+  $('add-activity').open = true;
+  $('activity-id').value = activity.id;
+  editedAt = activity.updated_at;
+  kindSelect.value = activity.kind;
+  kindSelect.disabled = true;
+  $('activity-title').value = activity.title;
+  fillFields(activity.kind, activity.config);
+  showKindFields();
+  $('activity-save').textContent = 'Save changes';
+  $('activity-cancel').hidden = false;
+  $('activity-title').focus();
+}
+
+function resetActivityForm() {
+  form.reset();
+  $('activity-id').value = '';
+  editedAt = null;
+  kindSelect.disabled = false;
+  $('activity-save').textContent = 'Add to run sheet';
+  $('activity-cancel').hidden = true;
+  $('activity-error').textContent = '';
+  showKindFields();
+}
+
+form.addEventListener('change', (event) => {
+  // An option may set other fields when chosen (an exercise's usual minutes).
+  const fills = event.target.selectedOptions?.[0]?.dataset.fills;
+  for (const [name, value] of Object.entries(fills ? JSON.parse(fills) : {})) {
+    const field = sibling(event.target, name);
+    if (field) field.value = value;
+  }
+  showKindFields();
+});
+form.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-add-line]');
+  if (!button) return;
+  const box = $(button.dataset.addLine);
+  box.value = (box.value.trim() ? `${box.value.trim()}\n` : '') + button.dataset.line;
+});
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const id = $('#activity-id').value;
-  const data = activityData();
+  const id = $('activity-id').value;
+  const data = { kind: kindSelect.value, title: $('activity-title').value, ...readFields(kindSelect.value) };
   const answer = id
-    ? await act('activity:update', { ...data, activity_id: Number(id), updated_at: editedAt }, '#activity-error')
-    : await act('activity:add', data, '#activity-error');
+    ? await act('activity:update', { ...data, activity_id: Number(id), updated_at: editedAt }, 'activity-error')
+    : await act('activity:add', data, 'activity-error');
   if (answer.ok) resetActivityForm();
 });
-$('#activity-cancel').addEventListener('click', resetActivityForm);
+$('activity-cancel').addEventListener('click', resetActivityForm);
+showKindFields();
 
-$('#next').addEventListener('click', () => act('live:next', { version: state.live?.version }, '#live-error'));
-$('#prev').addEventListener('click', () => act('live:previous', { version: state.live?.version }, '#live-error'));
-$('#clear').addEventListener('click', () => act('live:set', { activity_id: null, version: state.live?.version }, '#live-error'));
+// --- stepping through, settings, links, delegates ------------------------------------
 
-$('#settings-form').addEventListener('submit', (event) => {
+$('next').addEventListener('click', () => act('live:next', { version: state.version }));
+$('prev').addEventListener('click', () => act('live:previous', { version: state.version }));
+$('clear').addEventListener('click', () => act('live:set', { activity_id: null, version: state.version }));
+
+function toggleBlank() {
+  act('screen:blank', { blank: $('blank').getAttribute('aria-pressed') !== 'true' });
+}
+$('blank').addEventListener('click', toggleBlank);
+
+$('settings-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  act('workshop:update', { title: $('#settings-title').value, require_name: $('#settings-require-name').checked }, '#settings-error');
+  act('workshop:update', { title: $('settings-title').value, require_name: $('settings-require-name').checked },
+    'settings-error');
 });
 
 app.addEventListener('click', async (event) => {
@@ -375,39 +419,44 @@ app.addEventListener('click', async (event) => {
   if (!button) return;
   const which = button.dataset.regenerate === 'screen' ? 'projector' : 'panel';
   if (window.confirm(`Replace the ${which} link? Screens open on the old link stop working.`)) {
-    await act('link:regenerate', { screen: button.dataset.regenerate }, '#settings-error');
+    await act('link:regenerate', { screen: button.dataset.regenerate }, 'settings-error');
   }
 });
 wireCopyButtons(app);
 
-$('#delegate-filter').addEventListener('input', renderDelegates);
+$('delegate-filter').addEventListener('input', redrawDelegates);
 
-$('#doors').addEventListener('change', (event) => {
-  if (event.target.name === 'doors') act('workshop:update', { doors: event.target.value }, '#doors-error');
+$('doors').addEventListener('change', (event) => {
+  if (event.target.name === 'doors') act('workshop:update', { doors: event.target.value }, 'doors-error');
 });
 
-$('#walk-ins-form').addEventListener('submit', async (event) => {
+const walkIns = (n) => (n === 1 ? '1 walk-in' : `${n} walk-ins`);
+$('walk-ins-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const report = $('#walk-ins-report');
-  const minutes = Number($('#walk-ins-minutes').value);
-  const label = $('#walk-ins-minutes').selectedOptions[0].textContent;
+  const report = $('walk-ins-report');
+  const minutes = Number($('walk-ins-minutes').value);
+  const label = $('walk-ins-minutes').selectedOptions[0].textContent;
   const count = await live.request('delegate:remove_walk_ins', { minutes, dry_run: true });
   if (!count.ok) { report.textContent = count.message; return; }
-  if (!count.removed) { report.textContent = `No walk-in who joined in the last ${label} is without a single answer, vote or tap.`; return; }
-  const people = count.removed === 1 ? '1 walk-in' : `${count.removed} walk-ins`;
-  if (!window.confirm(`Remove ${people} who joined in the last ${label} and have not taken part? Their phones are signed out and the names cannot be used again.`)) return;
+  if (!count.removed) {
+    report.textContent = `No walk-in who joined in the last ${label} is without a single answer, vote or tap.`;
+    return;
+  }
+  if (!window.confirm(`Remove ${walkIns(count.removed)} who joined in the last ${label} and have not taken part? Their phones are signed out and the names cannot be used again.`)) return;
   const done = await live.request('delegate:remove_walk_ins', { minutes });
-  report.textContent = done.ok ? `Removed ${done.removed === 1 ? '1 walk-in' : `${done.removed} walk-ins`}.` : done.message;
+  report.textContent = done.ok ? `Removed ${walkIns(done.removed)}.` : done.message;
 });
 
-$('#roster-form').addEventListener('submit', async (event) => {
+$('roster-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const report = $('#roster-report');
-  const file = $('#roster-file').files[0];
-  if (!file) { report.textContent = 'Choose a CSV file first.'; return; }
+  const report = $('roster-report');
+  const say = (text, problems = []) => paint(html`${text}${problems.length
+    ? html`<ul class="problems">${problems.slice(0, 20).map((p) => html`<li>${p}</li>`)}</ul>` : nothing}`, report);
+  const file = $('roster-file').files[0];
+  if (!file) { say('Choose a CSV file first.'); return; }
   const body = new FormData();
   body.append('file', file);
-  report.textContent = 'Importing…';
+  say('Importing…');
   try {
     const response = await fetch(app.dataset.rosterUrl, {
       method: 'POST', body, headers: { Accept: 'application/json' },
@@ -419,64 +468,55 @@ $('#roster-form').addEventListener('submit', async (event) => {
         : `The server could not import the file (error ${response.status}); try again.`,
     }));
     // A refused file adds nobody: say why, and keep the file chosen for another try.
-    if (!answer.ok) { report.textContent = answer.message; return; }
+    if (!answer.ok) { say(answer.message); return; }
     const parts = [`Added ${answer.added} delegates.`];
     if (answer.already_present) parts.push(`${answer.already_present} were already on the list.`);
-    replace(report, parts.join(' '), answer.problems.length
-      ? h('ul', { class: 'problems' }, answer.problems.slice(0, 20).map((p) => h('li', {}, p))) : null);
-    $('#roster-form').reset();
+    say(parts.join(' '), answer.problems);
+    $('roster-form').reset();
   } catch {
-    report.textContent = 'The import did not reach the server; check the connection and try again.';
+    say('The import did not reach the server; check the connection and try again.');
   }
 });
 
-startClock(live.serverNow);
-everyTick((now) => refreshTicking(app, now));
+// --- keyboard shortcuts when not typing; ? shows them all --------------------------
 
-// Keyboard shortcuts when not typing; ? shows them all.
-const shortcuts = $('#shortcuts');
-$('#help').addEventListener('click', () => shortcuts.showModal());
-
-function toggleBlank() {
-  const on = $('#blank').getAttribute('aria-pressed') !== 'true';
-  act('screen:blank', { blank: on }, '#live-error');
-}
-$('#blank').addEventListener('click', toggleBlank);
-
-function promptShortcut(key) {
-  const activity = state.live?.activity;
-  if (!PROMPT_KINDS.includes(activity?.kind)) return;
-  const run = (event, data) => act(event, { activity_id: activity.id, ...data }, '#live-error');
-  if (key === 't') {
-    if (activity.deadline) run('prompt:timer', { action: 'pause' });
-    else if (activity.paused_remaining) run('prompt:timer', { action: 'resume' });
-    else run('prompt:timer', { action: 'start' });
-  }
-  if (key === '+' || key === '=') run('prompt:timer', { action: 'extend', seconds: 60 });
-  if (key === '-') run('prompt:timer', { action: 'extend', seconds: -60 });
-  if (key === 'r') run('prompt:reveal', { revealed: !activity.revealed });
-}
+const shortcuts = $('shortcuts');
+$('help').addEventListener('click', () => shortcuts.showModal());
 
 document.addEventListener('keydown', (event) => {
   if (event.target.closest('input, textarea, select, dialog') || event.ctrlKey || event.metaKey || event.altKey) return;
-  const key = event.key.toLowerCase();
-  if (key === 'n' || event.key === 'ArrowRight') $('#next').click();
-  else if (key === 'p' || event.key === 'ArrowLeft') $('#prev').click();
-  else if (key === 'b') toggleBlank();
+  const pressed = event.key === '=' ? '+' : event.key.toLowerCase();
+  if (pressed === 'n' || event.key === 'ArrowRight') $('next').click();
+  else if (pressed === 'p' || event.key === 'ArrowLeft') $('prev').click();
+  else if (pressed === 'b') toggleBlank();
   else if (event.key === '?') shortcuts.showModal();
-  else promptShortcut(event.key === '+' ? '+' : key);
+  else {
+    // The live activity's kind may have keys of its own (a countdown, revealing results).
+    const activity = state.activity;
+    const run = activity && rendererOf(activity.kind).keys?.[pressed];
+    if (run) {
+      event.preventDefault();
+      run(activity, ctxFor(activity));
+    }
+  }
 });
 
-// Deleting the workshop: the button waits for the join code or the title to be typed.
+// --- deleting the workshop: the button waits for the join code or the title ---------
+
 const sameWords = (text) => text.trim().split(/\s+/).join(' ').toLowerCase();
 function deleteConfirmed() {
-  const typed = $('#delete-confirm').value;
+  const typed = $('delete-confirm').value;
   if (typed.replace(/[\s-]/g, '').toUpperCase() === app.dataset.code) return true;
-  return sameWords(typed) !== '' && sameWords(typed) === sameWords($('#workshop-title').textContent);
+  return sameWords(typed) !== '' && sameWords(typed) === sameWords($('workshop-title').textContent);
 }
-function updateDeleteButton() { $('#delete-workshop').disabled = !deleteConfirmed(); }
-$('#delete-confirm').addEventListener('input', updateDeleteButton);
-$('#delete-form').addEventListener('submit', (event) => {
+function updateDeleteButton() { $('delete-workshop').disabled = !deleteConfirmed(); }
+$('delete-confirm').addEventListener('input', updateDeleteButton);
+$('delete-form').addEventListener('submit', (event) => {
   if (!deleteConfirmed()) event.preventDefault();
 });
 updateDeleteButton();
+
+loadKinds().then(() => {
+  page.kinds = true;
+  redrawAll();
+});

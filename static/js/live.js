@@ -1,6 +1,8 @@
 // The one live connection every screen uses: auth on each (re)connect, a
-// status line, acknowledged requests, and a fresh snapshot after reconnects.
+// status line, acknowledged requests, a fresh snapshot after reconnects, and the
+// server's clock for the page's countdowns (clock.js).
 import { io } from '../vendor/socket.io/socket.io.esm.min.js';
+import { startClock } from './clock.js';
 
 const FATAL = {
   unknown_code: 'This workshop no longer exists. Check the code on the big screen.',
@@ -89,9 +91,12 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl, noticeE
   window.addEventListener('online', wake);
   window.addEventListener('pageshow', wake);
 
+  const serverNow = () => Date.now() + clockOffset;
+  startClock(serverNow);
+
   return {
     socket,
-    serverNow: () => Date.now() + clockOffset,
+    serverNow,
     // Send an event and wait for its acknowledgement; never rejects.
     async request(event, data = {}, timeoutMs = 8000) {
       if (!socket.connected) {

@@ -1,23 +1,33 @@
 // The delegate's phone: join (walk-in or "that's me"), then follow the live state.
-import { $, h, replace } from './dom.js';
+import { html, nothing } from '../vendor/lit-html/lit-html.js';
+import { live as current } from '../vendor/lit-html/directives/live.js';
+import { repeat } from '../vendor/lit-html/directives/repeat.js';
+import { createLocals, drawActivity, loadKinds } from './kinds.js';
 import { connectLive } from './live.js';
-import { refreshTicking, renderActivity } from './activities.js';
-import { startClock, everyTick } from './clock.js';
-import { renderConnect } from './connect-phone.js';
-import { createQaPhone } from './qa-phone.js';
-import { createPromptPhone } from './prompt-phone.js';
-import { POST_KINDS, PROMPT_KINDS } from './activities.js';
-import { qaHandlers } from './qa-state.js';
+import { createOutbox } from './outbox.js';
+import { applyAck, applyEvent, createState, stateHandlers } from './state.js';
+import { paint, redrawer } from './widgets.js';
 
-const app = $('#app');
+const app = document.getElementById('app');
 const code = app.dataset.code;
-const tokenKey = `workshop:${code}:token`;
+const prefix = `workshop:${code}:`;
+const tokenKey = `${prefix}token`;
 const NOTICES = {
   unknown: 'We could not find your earlier sign-in, so please join again.',
   released: 'The facilitator has released your name. Please join again.',
 };
 
-const state = { snap: null, live: null, mine: null, notice: '', regroupNotice: '', actionError: '' };
+// Everything the page shows comes from here: the live state, and the page's own.
+const state = createState();
+const joining = () => ({ name: '', organisation: '', role: '', matches: [], hint: '', error: '', busy: false });
+const page = {
+  kinds: false,      // the kinds' renderers are loaded
+  fatal: null,       // why this page has stopped
+  joinNotice: '',    // why the phone is asked to join again
+  join: joining(),   // the join form as typed, kept across reconnects and redraws
+  notice: '',        // something the phone must hear about, shown until dismissed
+};
+const locals = createLocals();
 
 function storedToken() {
   try { return localStorage.getItem(tokenKey); } catch { return null; }
@@ -28,237 +38,238 @@ function storeToken(token) {
   } catch { /* private mode: the session still works until reload */ }
 }
 
-const live = connectLive({
-  auth: () => ({ role: 'delegate', code, token: storedToken() }),
-  statusEl: $('#status'),
-  noticeEl: $('#connection-notice'),
-  onSnapshot(snap) {
-    state.snap = snap;
-    state.live = snap.live;
-    state.mine = snap.mine || null;
-    $('#workshop-title').textContent = snap.workshop.title;
-    if (snap.me === null) {
-      if (storedToken() && snap.token_status !== 'ok') storeToken(null);
-      if (NOTICES[snap.token_status]) state.notice = NOTICES[snap.token_status];
-      // A reconnect must not wipe what the person is typing.
-      if (!app.querySelector('#join-form')) renderJoin();
-      else updateSuggestions();
-    } else {
-      // Right after joining, the snapshot carries the new token.
-      if (snap.token) storeToken(snap.token);
-      state.notice = '';
-      renderJoined();
-      qaPhone.resend();
-      promptPhone.resend();
-    }
-  },
-  handlers: {
-    async live(liveState) {
-      const before = state.live?.activity?.id;
-      state.live = liveState;
-      const now = liveState.activity?.id;
-      if (now !== before) {
-        state.mine = null;
-        if ('mine' in liveState) {
-          state.mine = liveState.mine;  // the same for every phone: nothing to ask
-        } else if (now && state.snap?.me) {
-          const answer = await live.request('live:mine');
-          if (answer.ok && answer.activity_id === state.live?.activity?.id) state.mine = answer.mine;
-        }
-      }
-      if (state.snap?.me) renderLive();
-    },
-    mine(mine) { state.mine = mine; if (state.snap?.me) renderLive(); },
-    'qa:mine': (question) => qaPhone.mineChanged(question),
-    results({ activity_id: id, results }) {
-      if (state.live?.activity?.id === id) { state.live.activity.results = results; renderLive(); }
-    },
-    ...qaHandlers(() => state.live?.activity, () => { if (state.snap?.me) renderLive(); }),
-    workshop(workshop) {
-      const doorsBefore = state.snap.workshop.doors;
-      state.snap.workshop = workshop;
-      $('#workshop-title').textContent = workshop.title;
-      if (!state.snap.me && workshop.doors !== doorsBefore) renderJoin();
-    },
-    fatal(message, reason) {
-      if (['deleted', 'unknown_code', 'removed'].includes(reason)) forgetWorkshop();
-      replace(app, h('p', { class: 'error', role: 'alert' }, message));
-    },
-  },
-});
-
 // A deleted workshop leaves nothing on the phone: its token, unsent questions and answers.
 function forgetWorkshop() {
+  outbox.close();
   try {
-    const prefix = `workshop:${code}:`;
     Object.keys(localStorage).filter((k) => k.startsWith(prefix)).forEach((k) => localStorage.removeItem(k));
   } catch { /* private mode: nothing was kept */ }
 }
 
-function field(id, label, attrs, hint) {
-  return [
-    h('label', { for: id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null),
-    h('input', { id, name: id, ...attrs }),
-  ];
+function draw() {
+  const title = state.snapshot?.workshop.title;
+  if (title) document.getElementById('workshop-title').textContent = title;
+  paint(view(), app);
 }
-
-function renderJoin() {
-  const { workshop } = state.snap;
-  const heading = h('h1', {}, 'Join ', h('span', { class: 'nowrap' }, `“${workshop.title}”`));
-  const notice = state.notice ? h('p', { class: 'notice', role: 'status' }, state.notice) : null;
-  if (workshop.doors === 'closed') {
-    replace(app, heading, notice, h('p', { class: 'notice', role: 'status' },
-      'The facilitator has closed the doors: nobody new can join now. ',
-      'If you should be in, speak to the facilitator; this page will let you in when they open them.'));
-    return;
-  }
-  const typed = $('#name')?.value || '';
-  const walkIns = workshop.doors !== 'roster';
-  const form = h('form', { id: 'join-form', class: 'stack', novalidate: true },
-    walkIns ? null : h('p', { class: 'notice', role: 'status' },
-      'Only people on the delegate list can join now: type your name, then tap it.'),
-    field('name', 'Your name', { autocomplete: 'name', maxlength: 80, required: workshop.require_name, value: typed },
-      workshop.require_name || !walkIns ? '' : '(optional)'),
-    h('div', { id: 'roster-matches', 'aria-live': 'polite' }),
-    walkIns ? [
-      field('organisation', 'Your organisation',
-        { autocomplete: 'organization', maxlength: 120, required: true, list: 'organisations' }),
-      h('datalist', { id: 'organisations' }),
-      field('role', 'Your role', { autocomplete: 'organization-title', maxlength: 80 }, '(optional)'),
-      h('button', { type: 'submit', class: 'big' }, 'Join'),
-    ] : null,
-    h('p', { class: 'error', id: 'join-error', role: 'alert' }));
-  replace(app, heading, notice, form);
-  if (typed) searchRoster();
-  updateSuggestions();
-  let searchTimer = null;
-  $('#name').addEventListener('input', () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(searchRoster, 250);
-  });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const data = Object.fromEntries(new FormData(form));
-    await submit('delegate:join', data, form);
-  });
-}
-
-function updateSuggestions() {
-  const list = $('#organisations');
-  if (list) replace(list, (state.snap.organisations || []).map((o) => h('option', { value: o })));
-}
-
-async function searchRoster() {
-  const box = $('#roster-matches');
-  const q = $('#name')?.value || '';
-  if (!box) return;
-  if (q.trim().length < 2) { replace(box); return; }
-  const answer = await live.request('roster:search', { q });
-  if (!answer.ok || !answer.matches.length) { replace(box); return; }
-  showMatches(box, answer.matches, 'On the delegate list? Tap your name:');
-}
-
-// Roster entries offered to claim, each with its "That's me" button.
-function showMatches(box, matches, hint) {
-  replace(box, h('p', { class: 'hint' }, hint),
-    h('ul', { class: 'matches' }, matches.map((m) => h('li', {},
-      h('button', {
-        type: 'button', class: 'match',
-        onclick: (e) => submit('delegate:claim', { delegate_id: m.id }, e.target.closest('form')),
-      }, h('strong', {}, m.name), h('span', {}, [m.organisation, m.role].filter(Boolean).join(' · ')),
-      h('span', { class: 'thats-me' }, "That's me"))))));
-}
-
-async function submit(event, data, form) {
-  const errorEl = $('#join-error');
-  const buttons = form.querySelectorAll('button');
-  buttons.forEach((b) => { b.disabled = true; });
-  errorEl.textContent = '';
-  const answer = await live.request(event, data);
-  buttons.forEach((b) => { b.disabled = false; });
-  if (answer.ok) {
-    storeToken(answer.token);
-    return;  // the joined view is drawn from the snapshot that came with it
-  }
-  errorEl.textContent = answer.message;
-  if (answer.field) form.querySelector(`[name="${answer.field}"]`)?.focus();
-  const box = $('#roster-matches');
-  if (answer.error === 'on_roster' && box) {
-    // The name reads the same as a roster entry's (perhaps typed with look-alike
-    // letters): offer that entry, or the person changes the name and joins again.
-    const matches = answer.matches || (answer.match ? [answer.match] : []);
-    if (matches.length) showMatches(box, matches, 'Is this you? Tap your name, or change the name you typed:');
-    else searchRoster();
-  } else if (['name_taken', 'name_removed'].includes(answer.error) && box) {
-    replace(box);  // nothing to claim: the message says whom to ask
-  }
-}
-
-function renderJoined() {
-  const { me } = state.snap;
-  replace(app,
-    h('p', { class: 'me' }, h('span', { class: 'me-name' }, me.name || 'You'),
-      h('span', { class: 'muted' }, [me.organisation, me.role].filter(Boolean).join(' · '))),
-    h('div', { id: 'phone-notice', class: 'notice phone-notice', role: 'status', hidden: true },
-      h('p', { id: 'phone-notice-text' }),
-      h('button', { type: 'button', class: 'link', onclick: () => { $('#phone-notice').hidden = true; } }, 'OK')),
-    h('section', { id: 'live-area', class: 'live-area', 'aria-live': 'polite' }),
-    h('p', { class: 'leave' }, h('button', { type: 'button', class: 'link', onclick: leave },
-      me.name ? `Not ${me.name}? Leave` : 'Leave')));
-  renderLive();
-}
-
-// A phone action on the live activity; its result arrives as `mine` / `live`.
-async function act(event, data = {}) {
-  const answer = await live.request(event, data);
-  state.actionError = answer.ok ? '' : answer.message;
-  if (answer.regroup_at) {
-    const at = new Date(answer.regroup_at * 1000 - (live.serverNow() - Date.now()));
-    const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    state.regroupNotice = `If they haven't turned up by ${time}, we'll put you with someone else.`;
-  }
-  renderLive();
-}
-
-function renderLive() {
-  const area = $('#live-area');
-  if (!area) return;
-  const activity = state.live?.activity;
-  if (POST_KINDS.includes(activity?.kind)) {
-    qaPhone.render(area, activity, state.mine);
-    return;
-  }
-  if (PROMPT_KINDS.includes(activity?.kind)) {
-    promptPhone.render(area, activity, state.mine);
-    return;
-  }
-  if (activity?.kind === 'connect') {
-    replace(area, h('article', { class: 'activity activity-connect' },
-      renderConnect(activity, state.mine, act, state.regroupNotice, live.serverNow())),
-    h('p', { class: 'error', role: 'alert' }, state.actionError));
-    return;
-  }
-  replace(area, activity ? renderActivity(activity) : h('div', { class: 'waiting' },
-    h('h2', {}, "You're in"),
-    h('p', {}, 'Keep this page open: it changes by itself when the facilitator starts something.')));
-}
+const redraw = redrawer(draw);
 
 // Something the phone must hear about whatever is on screen (an answer sent while
 // offline that the server turned down): shown until dismissed.
 function notify(text) {
-  const box = $('#phone-notice');
-  if (!box) return;
-  $('#phone-notice-text').textContent = text;
-  box.hidden = false;
+  page.notice = text;
+  redraw();
 }
 
-const qaPhone = createQaPhone({ live, code, notify });
-const promptPhone = createPromptPhone({ live, code, notify });
-startClock(live.serverNow);
-everyTick((now) => refreshTicking(app, now));
+// A phone's own action is acknowledged with its new view of the activity (`mine`).
+async function request(event, data) {
+  const answer = await live.request(event, data);
+  if (applyAck(state, answer)) redraw();
+  return answer;
+}
+
+const outbox = createOutbox({ code, request, notify });
+
+const live = connectLive({
+  auth: () => ({ role: 'delegate', code, token: storedToken() }),
+  statusEl: document.getElementById('status'),
+  noticeEl: document.getElementById('connection-notice'),
+  onSnapshot(snap) {
+    const wasIn = Boolean(state.snapshot?.me);
+    applyEvent(state, 'snapshot', snap);
+    if (snap.me === null) {
+      if (wasIn) page.join = joining();  // left or released: the form starts empty
+      if (storedToken() && snap.token_status !== 'ok') {
+        storeToken(null);
+        outbox.forget();  // what the last holder of this phone's name left unsent is theirs
+      }
+      if (NOTICES[snap.token_status]) page.joinNotice = NOTICES[snap.token_status];
+    } else {
+      if (snap.token) storeToken(snap.token);  // right after joining
+      page.joinNotice = '';
+      outbox.resend();
+    }
+    locals.keep(state.activity?.id);
+    redraw();
+  },
+  handlers: {
+    ...stateHandlers(state, redraw),
+    live(data) {
+      const before = state.activity?.id;
+      applyEvent(state, 'live', data);
+      const now = state.activity?.id;
+      if (now !== before) {
+        locals.keep(now);
+        if (!('mine' in data) && now != null && state.snapshot?.me) askMine();
+      }
+      redraw();
+    },
+    fatal(message, reason) {
+      if (['deleted', 'unknown_code', 'removed'].includes(reason)) forgetWorkshop();
+      page.fatal = message;
+      draw();
+    },
+  },
+});
+
+// A new activity is live and phones differ in it: this phone asks for its own view.
+async function askMine() {
+  const answer = await live.request('live:mine');
+  if (answer.ok && applyEvent(state, 'mine', answer)) redraw();
+}
+
+function view() {
+  if (page.fatal) return html`<p class="error" role="alert">${page.fatal}</p>`;
+  const snap = state.snapshot;
+  if (!snap) return html`<p class="muted">Loading…</p>`;
+  return snap.me ? joined(snap) : joinForm(snap);
+}
+
+// --- joining -------------------------------------------------------------------
+
+const hint = (text) => (text ? html`<span class="hint"> ${text}</span>` : nothing);
+
+function joinForm({ workshop, organisations = [] }) {
+  const j = page.join;
+  const heading = html`<h1>Join <span class="nowrap">“${workshop.title}”</span></h1>
+    ${page.joinNotice ? html`<p class="notice" role="status">${page.joinNotice}</p>` : nothing}`;
+  if (workshop.doors === 'closed') {
+    return html`${heading}<p class="notice" role="status">The facilitator has closed the doors:
+      nobody new can join now. If you should be in, speak to the facilitator; this page will let
+      you in when they open them.</p>`;
+  }
+  const walkIns = workshop.doors !== 'roster';
+  const typed = (key) => (event) => {
+    j[key] = event.target.value;
+    if (key === 'name') searchSoon();
+  };
+  return html`${heading}
+    <form id="join-form" class="stack" novalidate @submit=${(event) => {
+      event.preventDefault();
+      join('delegate:join', walkIns ? { name: j.name, organisation: j.organisation, role: j.role } : { name: j.name });
+    }}>
+      ${walkIns ? nothing : html`<p class="notice" role="status">Only people on the delegate list can
+        join now: type your name, then tap it.</p>`}
+      <label for="name">Your name${hint(workshop.require_name || !walkIns ? '' : '(optional)')}</label>
+      <input id="name" name="name" autocomplete="name" maxlength="80" ?required=${workshop.require_name}
+        .value=${current(j.name)} @input=${typed('name')}>
+      <div id="roster-matches" aria-live="polite">${matches()}</div>
+      ${walkIns ? html`
+        <label for="organisation">Your organisation</label>
+        <input id="organisation" name="organisation" autocomplete="organization" maxlength="120" required
+          list="organisations" .value=${current(j.organisation)} @input=${typed('organisation')}>
+        <datalist id="organisations">${organisations.map((o) => html`<option value=${o}></option>`)}</datalist>
+        <label for="role">Your role${hint('(optional)')}</label>
+        <input id="role" name="role" autocomplete="organization-title" maxlength="80"
+          .value=${current(j.role)} @input=${typed('role')}>
+        <button type="submit" class="big" ?disabled=${j.busy}>Join</button>` : nothing}
+      <p class="error" id="join-error" role="alert">${j.error || nothing}</p>
+    </form>`;
+}
+
+// Roster entries offered to claim, each with its "That's me" button.
+function matches() {
+  const j = page.join;
+  if (!j.matches.length) return nothing;
+  return html`<p class="hint">${j.hint}</p>
+    <ul class="matches">${repeat(j.matches, (m) => m.id, (m) => html`<li>
+      <button type="button" class="match" ?disabled=${j.busy}
+        @click=${() => join('delegate:claim', { delegate_id: m.id })}>
+        <strong>${m.name}</strong><span>${[m.organisation, m.role].filter(Boolean).join(' · ')}</span>
+        <span class="thats-me">That's me</span></button></li>`)}</ul>`;
+}
+
+let searchTimer = null;
+let searches = 0;
+function searchSoon() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(searchRoster, 250);
+}
+
+async function searchRoster() {
+  const j = page.join;
+  const asked = ++searches;
+  const answer = j.name.trim().length < 2 ? null : await live.request('roster:search', { q: j.name });
+  if (asked !== searches) return;  // a later search is under way
+  j.matches = answer?.ok ? answer.matches : [];
+  j.hint = 'On the delegate list? Tap your name:';
+  redraw();
+}
+
+async function join(event, data) {
+  const j = page.join;
+  j.busy = true;
+  j.error = '';
+  draw();
+  const answer = await live.request(event, data);
+  j.busy = false;
+  if (answer.ok) {
+    storeToken(answer.token);  // the joined view is drawn from the snapshot that came with it
+    redraw();
+    return;
+  }
+  j.error = answer.message;
+  if (answer.error === 'on_roster') {
+    // The name reads the same as a roster entry's (perhaps typed with look-alike
+    // letters): offer that entry, or the person changes the name and joins again.
+    const found = answer.matches || (answer.match ? [answer.match] : []);
+    if (found.length) {
+      j.matches = found;
+      j.hint = 'Is this you? Tap your name, or change the name you typed:';
+    } else {
+      searchRoster();
+    }
+  } else if (['name_taken', 'name_removed'].includes(answer.error)) {
+    j.matches = [];  // nothing to claim: the message says whom to ask
+  }
+  draw();
+  if (answer.field) app.querySelector(`[name="${CSS.escape(answer.field)}"]`)?.focus();
+}
+
+// --- joined ----------------------------------------------------------------------
+
+function joined({ me, workshop }) {
+  const activity = state.activity;
+  let shown = html`<div class="waiting"><h2>You're in</h2>
+    <p>Keep this page open: it changes by itself when the facilitator starts something.</p></div>`;
+  if (activity && !page.kinds) shown = html`<p class="muted">Loading…</p>`;
+  else if (activity) shown = drawActivity('phone', activity, state.mine, ctxFor(activity, me, workshop));
+  return html`
+    <p class="me"><span class="me-name">${me.name || 'You'}</span>
+      <span class="muted">${[me.organisation, me.role].filter(Boolean).join(' · ')}</span></p>
+    <div id="phone-notice" class="notice phone-notice" role="status" ?hidden=${!page.notice}>
+      <p id="phone-notice-text">${page.notice}</p>
+      <button type="button" class="link" @click=${() => notify('')}>OK</button>
+    </div>
+    <section id="live-area" class="live-area" aria-live="polite">${shown}</section>
+    <p class="leave"><button type="button" class="link" @click=${leave}>${
+      me.name ? `Not ${me.name}? Leave` : 'Leave'}</button></p>`;
+}
+
+function ctxFor(activity, me, workshop) {
+  return {
+    role: 'delegate',
+    request,
+    submit: outbox.submit,
+    waiting: outbox.waiting,
+    returned: outbox.returned,
+    serverNow: live.serverNow,
+    local: locals.of(activity.id),
+    rerender: redraw,
+    me,
+    workshop,
+  };
+}
 
 async function leave() {
   if (!window.confirm('Leave the workshop on this phone? You can join again afterwards.')) return;
   const answer = await live.request('delegate:leave');
-  if (answer.ok || answer.error === 'not_joined') storeToken(null);
+  if (answer.ok || answer.error === 'not_joined') {
+    storeToken(null);
+    outbox.forget();
+  }
 }
+
+loadKinds().then(() => {
+  page.kinds = true;
+  redraw();
+});

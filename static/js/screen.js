@@ -1,22 +1,19 @@
-// The projector: the join screen when nothing is live, else the live activity with a join banner.
-import { $, h, replace } from './dom.js';
+// The projector: the join screen when nothing is live, else the live activity with a
+// join banner.
+import { html } from '../vendor/lit-html/lit-html.js';
+import { createLocals, drawActivity, loadKinds } from './kinds.js';
 import { connectLive } from './live.js';
-import { refreshTicking, renderActivity } from './activities.js';
-import { everyTick, startClock } from './clock.js';
-import { qaHandlers } from './qa-state.js';
+import { applyEvent, createState, stateHandlers } from './state.js';
+import { paint, redrawer } from './widgets.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
-const liveEl = $('#live');
+const $ = (id) => document.getElementById(id);
+const liveEl = $('live');
 const MIN_FIT = 0.45;
 
-function showProgress(p) {
-  const el = $('#progress');
-  if (el) el.textContent = p?.round && p.placed ? `${p.found} of ${p.placed} have found their group` : '';
-}
-
-function showPresence(p) {
-  $('#presence').textContent = `${p.joined} joined · ${p.online} connected`;
-}
+const state = createState();
+const page = { kinds: false, presence: null, stopped: false };
+const locals = createLocals();
 
 // Shrink the live activity's text (never grow it) until it fits the screen.
 function fit() {
@@ -28,65 +25,61 @@ function fit() {
     liveEl.style.setProperty('--fit', scale);
   }
 }
+window.addEventListener('resize', fit);
 
-let current = null;
-// A prompt showing results live: its last results, kept across `live` updates
-// (a timer change, closing) that carry none.
-const shownResults = new Map();
-
-// "Blank the projector": the room sees nothing until the facilitator brings it back.
-function blank(on) {
-  document.body.classList.toggle('blanked', Boolean(on));
-}
-
-function render(liveState) {
-  current = liveState;
-  const a = liveState?.activity;
-  if (a && a.results === null && shownResults.has(a.id)) a.results = shownResults.get(a.id);
-  const activity = liveState?.activity;
-  $('#join-screen').hidden = Boolean(activity);
+function draw() {
+  if (page.stopped) return;
+  const workshop = state.snapshot?.workshop;
+  if (workshop) {
+    $('workshop-title').textContent = workshop.title;
+    // "Blank the projector": the room sees nothing until the facilitator brings it back.
+    document.body.classList.toggle('blanked', Boolean(workshop.blank));
+  }
+  const p = page.presence;
+  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected` : '';
+  const activity = page.kinds ? state.activity : null;
+  $('join-screen').hidden = Boolean(activity);
   liveEl.hidden = !activity;
-  $('#join-banner').hidden = !activity;
-  replace(liveEl, renderActivity(activity));
-  if (activity?.kind !== 'connect') showProgress(null);
+  $('join-banner').hidden = !activity;
+  locals.keep(activity?.id);
+  paint(activity ? drawActivity('screen', activity, {
+    role: 'screen',
+    request: live.request,
+    serverNow: live.serverNow,
+    local: locals.of(activity.id),
+    rerender: redraw,
+    workshop,
+  }) : null, liveEl);
   fit();
 }
-window.addEventListener('resize', fit);
+const redraw = redrawer(draw);
+
+// The link was replaced, or the workshop deleted: say so, and nothing else.
+function stop(message) {
+  page.stopped = true;
+  paint(html`<p class="screen-message">${message}</p>`, $('app'));
+}
 
 const live = connectLive({
   auth: () => ({ role: 'screen', key }),
-  statusEl: $('#status'),
+  statusEl: $('status'),
   onSnapshot(snap) {
-    $('#workshop-title').textContent = snap.workshop.title;
-    blank(snap.workshop.blank);
-    if (snap.progress?.results) shownResults.set(snap.progress.activity_id, snap.progress.results);
-    showPresence(snap.presence);
-    render(snap.live);
-    showProgress(snap.progress);
+    applyEvent(state, 'snapshot', snap);
+    page.presence = snap.presence;
+    redraw();
   },
   handlers: {
-    live: render,
-    presence: showPresence,
-    progress(p) {
-      const activity = current?.activity;
-      if (activity?.kind === 'qa') {
-        if (activity.counts) { activity.counts = p; render(current); }
-      } else if (p?.results) {
-        shownResults.set(p.activity_id, p.results);
-      } else {
-        showProgress(p);
-      }
+    ...stateHandlers(state, redraw),
+    presence(p) {
+      page.presence = p;
+      redraw();
     },
-    ...qaHandlers(() => current?.activity, () => render(current)),
-    results({ activity_id: id, results }) {
-      shownResults.set(id, results);
-      if (current?.activity?.id === id) { current.activity.results = results; render(current); }
-    },
-    workshop(w) { $('#workshop-title').textContent = w.title; blank(w.blank); },
-    revoked(msg) { replace($('#app'), h('p', { class: 'screen-message' }, msg.message)); },
-    fatal(message) { replace($('#app'), h('p', { class: 'screen-message' }, message)); },
+    revoked: (msg) => stop(msg.message),
+    fatal: stop,
   },
 });
 
-startClock(live.serverNow);
-everyTick((now) => refreshTicking(liveEl, now));
+loadKinds().then(() => {
+  page.kinds = true;
+  redraw();
+});

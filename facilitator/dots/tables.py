@@ -1,0 +1,26 @@
+"""Dot voting's table: the options an idea board gave a vote when it went live."""
+from ..hookspecs import Migration
+
+
+def _options(db):
+    """The idea board's posts a vote runs on, copied when it goes live so that later
+    posts and edits do not move the dots placed on them."""
+    db["dots_options"].create({
+        "workshop_id": int, "activity_id": int, "source_id": int, "position": int,
+        "post_id": int, "text": str, "delegate_id": int, "anonymous": int,
+        "taken_at": float,
+    }, pk=("activity_id", "post_id"), foreign_keys=[("workshop_id", "workshops", "id"),
+                                                    ("activity_id", "activities", "id")],
+        not_null={"workshop_id", "activity_id", "source_id", "post_id", "text"},
+        defaults={"anonymous": 0})
+
+
+MIGRATIONS = (Migration("dots:1", _options),)
+
+_IDS = "(select value from json_each(:{}))"
+# A copied post goes with the vote, and with the board and the person it came from.
+OWNED = (
+    ("dots_options", f"workshop_id = :workshop or activity_id in {_IDS.format('activities')} "
+                     f"or source_id in {_IDS.format('activities')} "
+                     f"or delegate_id in {_IDS.format('delegates')}"),
+)
