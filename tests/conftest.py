@@ -78,6 +78,12 @@ class Workshops:
         links = facilitator_client.snapshot["links"]
         return {k: v.rsplit("/", 1)[1] for k, v in links.items()}
 
+    def projector_and_panel(self, facilitator_client):
+        """A projector, then a panel, connected by the links a control screen was given."""
+        links = self.links(facilitator_client)
+        return (self.connect(role="screen", key=links["screen"]),
+                self.connect(role="panel", key=links["panel"]))
+
     @staticmethod
     def take(sio) -> list:
         """Every event the client received since last asked; each also updates what the

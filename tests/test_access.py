@@ -338,8 +338,7 @@ def test_a_revoked_screen_is_dropped_and_cannot_come_back(app, workshops):
     w = workshops.create()
     fac = workshops.facilitator(w)
     keys = workshops.links(fac)
-    panel = workshops.connect(role="panel", key=keys["panel"])
-    screen = workshops.connect(role="screen", key=keys["screen"])
+    screen, panel = workshops.projector_and_panel(fac)
     ack = fac.emit("link:regenerate", {"screen": "panel"}, callback=True)
     assert ack["ok"]
     assert [e["name"] for e in take(panel)] == ["revoked"] and not panel.is_connected()

@@ -97,7 +97,12 @@ class Screens:
 @pytest.fixture
 def screens(browser, live_server, request):
     """Open pages on the live server; screenshot them all if the test fails."""
-    opened = Screens(browser, live_server.url)
+    yield from kept_for_the_test(Screens(browser, live_server.url), request)
+
+
+def kept_for_the_test(opened, request):
+    """A fixture's body: yield the Screens `opened`; afterwards screenshot all its pages
+    if the test failed, and close them."""
     failed_before = request.session.testsfailed
     yield opened
     # The call phase's report is logged before fixtures are torn down.
@@ -112,6 +117,18 @@ def join(page, name: str, organisation: str, role: str = ""):
     page.fill("#organisation", organisation)
     page.fill("#role", role)
     page.get_by_role("button", name="Join", exact=True).click()
+
+
+def join_phones(screens, workshop, people) -> list:
+    """A phone page per (name, organisation[, role]), opened as phone1, phone2, ... and
+    joined to the workshop; each shows its own name."""
+    phones = []
+    for i, (name, organisation, *role) in enumerate(people):
+        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
+        join(phone, name, organisation, *role)
+        expect(phone.locator(".me-name")).to_have_text(name)
+        phones.append(phone)
+    return phones
 
 
 def control_links(control) -> dict:
@@ -152,13 +169,9 @@ def test_three_phones_follow_the_facilitator(screens, live_server):
     panel = screens.open("panel", links["panel"], viewport={"width": 1280, "height": 800})
     expect(panel.locator("#live")).to_contain_text("join screen")
 
-    phones = []
-    for i, (name, organisation, role) in enumerate(PEOPLE):
-        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
-        join(phone, name, organisation, role)
-        expect(phone.locator(".me-name")).to_have_text(name)
+    phones = join_phones(screens, workshop, PEOPLE)
+    for phone in phones:
         expect(phone.locator(".waiting")).to_contain_text("You're in")
-        phones.append(phone)
 
     expect(control.locator("#presence")).to_contain_text("3 joined", timeout=LIVE_TIMEOUT)
     expect(control.locator("#delegates tr")).to_have_count(3)
@@ -237,12 +250,7 @@ def test_connect_rounds_on_phones_match_the_stored_groups(screens, live_server):
                     transports=["websocket"])
         assert bot.call("delegate:join", {"name": f"Bot {i}", "organisation": org})["ok"]
         bots.append(bot)
-    phones = []
-    for i, (name, organisation, role) in enumerate(PEOPLE[:2]):
-        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
-        join(phone, name, organisation, role)
-        expect(phone.locator(".me-name")).to_have_text(name)
-        phones.append(phone)
+    phones = join_phones(screens, workshop, PEOPLE[:2])
 
     control.locator("#add-activity > summary").click()
     control.select_option("#activity-kind", "connect")

@@ -8,7 +8,8 @@ screenshotted to test-artifacts/ on failure) and helpers.
 from contextlib import contextmanager
 
 import pytest
-from test_browser import PHONE, browser, control_links, expect, join, screens  # noqa: F401
+from test_browser import (PHONE, browser, control_links, expect, join,  # noqa: F401
+                          join_phones, screens)
 
 pytestmark = pytest.mark.browser
 
@@ -42,12 +43,7 @@ def test_poll_answers_are_counted_then_revealed_on_projector_and_phones(
     expect(control.locator("#status")).to_have_text("Live")
     projector = screens.open("projector", control_links(control)["screen"])
     expect(projector.locator("#join-screen .join-code")).to_have_text(workshop["code"])
-    phones = []
-    for i, (name, organisation, _) in enumerate(PEOPLE):
-        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
-        join(phone, name, organisation)
-        expect(phone.locator(".me-name")).to_have_text(name)
-        phones.append(phone)
+    phones = join_phones(screens, workshop, [(name, org) for name, org, _ in PEOPLE])
 
     # The facilitator adds a poll from the form, results hidden until revealed.
     control.locator("#add-activity > summary").click()

@@ -4,7 +4,7 @@ Reuses tests/test_browser.py's fixtures (one Chromium per module, pages that are
 screenshotted to test-artifacts/ on failure) and helpers.
 """
 import pytest
-from test_browser import PHONE, browser, control_links, expect, join, screens  # noqa: F401
+from test_browser import browser, control_links, expect, join_phones, screens  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +23,8 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
     links = control_links(control)
     panel = screens.open("panel", links["panel"], viewport=PANEL)
     projector = screens.open("projector", links["screen"])
-    phones = []
-    for i, (name, organisation) in enumerate([("Ann Lee", "Hospice"), ("Bob Khan", "ICB"),
-                                              ("Cat Jones", "Fire Service")]):
-        phone = screens.open(f"phone{i + 1}", f"/j/{workshop['code']}", viewport=PHONE)
-        join(phone, name, organisation)
-        expect(phone.locator(".me-name")).to_have_text(name)
-        phones.append(phone)
+    phones = join_phones(screens, workshop, [("Ann Lee", "Hospice"), ("Bob Khan", "ICB"),
+                                             ("Cat Jones", "Fire Service")])
 
     # The facilitator adds a Q&A session from the form and makes it live.
     control.locator("#add-activity > summary").click()

@@ -16,7 +16,8 @@ import re
 import pytest
 import requests
 import socketio
-from test_browser import DESKTOP, PHONE, Screens, browser, control_links, expect  # noqa: F401
+from test_browser import (DESKTOP, PHONE, Screens, browser, control_links, expect,  # noqa: F401
+                          kept_for_the_test)
 
 from facilitator.validation import clean_text
 
@@ -161,12 +162,7 @@ class HostileScreens(Screens):
 @pytest.fixture
 def screens(browser, live_server, request):  # noqa: F811 - the fixture imported above
     """Open pages on the live server; screenshot them all if the test fails."""
-    opened = HostileScreens(browser, live_server.url)
-    failed_before = request.session.testsfailed
-    yield opened
-    if request.session.testsfailed > failed_before:
-        opened.screenshot_all(request.node.name)
-    opened.close()
+    yield from kept_for_the_test(HostileScreens(browser, live_server.url), request)
 
 
 # What only a payload could have put in the page: handlers, script URLs, tags the app

@@ -54,12 +54,10 @@ def test_quotas_refill_over_time():
 
 @pytest.mark.live
 def test_while_one_phone_floods_a_prompt_reaches_every_other_phone(live_server):
-    from test_live_server import connect, join, next_event
+    from test_live_server import join, next_event, open_workshop
 
     async def scenario():
-        w = live_server.create_workshop()
-        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
-        await next_event(fac, "snapshot")
+        w, fac = await open_workshop(live_server)
         phones = await asyncio.gather(*[join(live_server, w, f"Phone {i}") for i in range(30)])
         flooder = await join(live_server, w, "Flood Er")
         flooder.reconnection = False
@@ -242,12 +240,10 @@ def test_behind_a_trusted_proxy_each_phone_is_known_by_its_own_address(tmp_path)
 @pytest.mark.live
 def test_a_message_over_16_kib_is_refused_and_the_room_carries_on(live_server):
     import socketio as sio_client
-    from test_live_server import connect, join, next_event
+    from test_live_server import join, open_workshop
 
     async def scenario():
-        w = live_server.create_workshop()
-        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
-        await next_event(fac, "snapshot")
+        w, fac = await open_workshop(live_server)
         other = await join(live_server, w, "Ann Lee")
         heavy = sio_client.AsyncClient(reconnection=False)
         gone = asyncio.Event()

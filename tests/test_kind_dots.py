@@ -7,7 +7,8 @@ import re
 
 import pytest
 from test_browser import browser, screens  # noqa: F401 - fixtures for the browser test
-from test_kind_ranking import add, answer, go_live, room  # noqa: F401 - `room` is a fixture
+from test_kind_ranking import (add, answer, go_live, refused, reveal,  # noqa: F401
+                               room)  # `room` is a fixture
 
 from facilitator import realtime
 
@@ -74,13 +75,9 @@ def test_dots_are_counted_per_option_and_shown_to_each_screen_in_turn(
         "ranked": [{"id": 2, "dots": 3, "people": 2}, {"id": 1, "dots": 2, "people": 2},
                    {"id": 0, "dots": 1, "people": 1}, {"id": 3, "dots": 1, "people": 1}],
         "dots": 7, "total": 3}
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"] is None
-    assert phones[2].emit("live:mine", {}, callback=True)["mine"] == \
-        {"answer": {"dots": [1, 2, 3]}}
-    assert fac.emit("prompt:reveal", {"activity_id": activity_id}, callback=True)["ok"]
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"]["ranked"][0] == {"id": 2, "dots": 3, "people": 2}
+    for results in reveal(workshops, fac, activity_id, phones[2], {"dots": [1, 2, 3]},
+                          (screen, panel, *phones)):
+        assert results["ranked"][0] == {"id": 2, "dots": 3, "people": 2}
 
 
 def test_results_shown_live_reach_the_projector_but_not_phones(workshops, room):  # noqa: F811
@@ -114,11 +111,7 @@ def test_more_dots_than_allowed_and_other_bad_answers_are_refused(
         workshops, room, payload, message):  # noqa: F811
     w, fac, screen, panel, phones = room
     go_live(fac, kind="dots", options=OPTIONS)
-    ack = answer(phones[0], **payload)
-    assert ack["ok"] is False and ack["error"] == "invalid" and message in ack["message"], ack
-    assert ack["field"] == "dots"
-    realtime.beat()
-    assert workshops.view(fac)["results"]["total"] == 0
+    refused(workshops, fac, phones[0], "dots", message, **payload)
 
 
 def test_stacking_dots_is_refused_when_the_facilitator_does_not_allow_it(

@@ -9,7 +9,8 @@ import re
 import pytest
 from test_browser import browser, screens  # noqa: F401 - fixtures for the browser test
 from test_kind_dots import bot, browser_room, new_activity
-from test_kind_ranking import add, answer, go_live, room  # noqa: F401 - `room` is a fixture
+from test_kind_ranking import (add, answer, go_live, refused, reveal,  # noqa: F401
+                               room)  # `room` is a fixture
 
 from facilitator import realtime
 from facilitator.matrix.kind import quadrants
@@ -104,13 +105,8 @@ def test_each_items_mean_spread_and_quadrant_and_who_sees_them(workshops, room):
          "quadrant": "Fill-ins"},
         {"id": 2, "count": 2, "y": 9.5, "x": 9.0, "y_spread": 0.5, "x_spread": 1.0,
          "quadrant": "Major projects"}]
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"] is None
-    assert phones[1].emit("live:mine", {}, callback=True)["mine"] == {
-        "answer": place((0, 7, 4), (1, 2, 3))}
-    assert fac.emit("prompt:reveal", {"activity_id": activity_id}, callback=True)["ok"]
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"] == results
+    assert reveal(workshops, fac, activity_id, phones[1], place((0, 7, 4), (1, 2, 3)),
+                  (screen, panel, *phones)) == [results] * (2 + len(phones))
 
 
 def test_an_item_nobody_placed_and_one_on_the_middle_line(workshops, room):  # noqa: F811
@@ -151,11 +147,7 @@ def test_an_item_nobody_placed_and_one_on_the_middle_line(workshops, room):  # n
 def test_bad_placings_are_refused(workshops, room, payload, message):  # noqa: F811
     w, fac, screen, panel, phones = room
     go_live(fac, kind="matrix", items=ITEMS)
-    ack = answer(phones[0], **payload)
-    assert ack["ok"] is False and ack["error"] == "invalid" and message in ack["message"], ack
-    assert ack["field"] == "placed"
-    realtime.beat()
-    assert workshops.view(fac)["results"]["total"] == 0
+    refused(workshops, fac, phones[0], "placed", message, **payload)
 
 
 def test_every_item_must_be_placed_when_skipping_is_off(workshops, room):  # noqa: F811

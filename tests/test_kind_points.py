@@ -4,7 +4,7 @@ import pytest
 from test_browser import LIVE_TIMEOUT, browser, expect, screens  # noqa: F401 - fixtures
 from test_kind_ranking import (add, answer, csv_rows, fits, fits_the_projector,  # noqa: F401
                                go_live, open_room, refused, refused_settings,
-                               report_section, room)
+                               report_section, reveal, room)
 
 from facilitator import realtime
 
@@ -51,13 +51,9 @@ def test_totals_averages_and_who_sees_them(workshops, room):  # noqa: F811
     realtime.beat()
     assert workshops.view(fac)["results"] == {"totals": [90, 70, 140],
                                               "averages": [30.0, 23.3, 46.7], "total": 3}
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"] is None
-    assert phones[2].emit("live:mine", {}, callback=True)["mine"] == \
-        {"answer": {"points": [40, 40, 20]}}
-    assert fac.emit("prompt:reveal", {"activity_id": activity_id}, callback=True)["ok"]
-    for sio in (screen, panel, *phones):
-        assert workshops.view(sio)["results"]["totals"] == [90, 70, 140]
+    for results in reveal(workshops, fac, activity_id, phones[2], {"points": [40, 40, 20]},
+                          (screen, panel, *phones)):
+        assert results["totals"] == [90, 70, 140]
 
 
 @pytest.mark.parametrize("payload, message", [

@@ -25,9 +25,7 @@ def room(workshops, app):
     """A workshop with a control screen, a projector, a panel and three phones."""
     w = workshops.create()
     fac = workshops.facilitator(w)
-    links = workshops.links(fac)
-    screen = workshops.connect(role="screen", key=links["screen"])
-    panel = workshops.connect(role="panel", key=links["panel"])
+    screen, panel = workshops.projector_and_panel(fac)
     phones = [workshops.phone(w, f"Person {i}", f"Org {i}", f"Role {i}") for i in range(3)]
     app.app_context().push()
     return w, fac, screen, panel, phones
@@ -52,6 +50,16 @@ def refused(workshops, fac, phone, field: str, message: str, **value):
     assert ack["field"] == field
     realtime.beat()
     assert workshops.view(fac)["results"]["total"] == 0
+
+
+def reveal(workshops, fac, activity_id, phone, mine, others) -> list:
+    """Results are hidden from the `others` screens and `phone` keeps its own answer
+    (`mine`); then the facilitator reveals them. Returns each other screen's results."""
+    for sio in others:
+        assert workshops.view(sio)["results"] is None
+    assert phone.emit("live:mine", {}, callback=True)["mine"] == {"answer": mine}
+    assert fac.emit("prompt:reveal", {"activity_id": activity_id}, callback=True)["ok"]
+    return [workshops.view(sio)["results"] for sio in others]
 
 
 def csv_rows(client, w, activity_id) -> list[list[str]]:

@@ -46,12 +46,18 @@ async def join(server, w, name):
     return phone
 
 
+async def open_workshop(server, events=("snapshot", "live")):
+    """A new workshop and its control screen (a real client queuing `events`), past the
+    screen's first snapshot."""
+    w = server.create_workshop()
+    fac = await connect(server, {"role": "facilitator", "key": w["key"]}, events=events)
+    await next_event(fac, "snapshot")
+    return w, fac
+
+
 def test_two_hundred_phones_join_and_all_receive_a_pushed_message(live_server):
     async def scenario():
-        w = live_server.create_workshop()
-        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]},
-                            events=("snapshot", "live", "presence"))
-        await next_event(fac, "snapshot")
+        w, fac = await open_workshop(live_server, events=("snapshot", "live", "presence"))
         phones = []
         for batch in range(4):  # 4 x 50 joining at once
             phones += await asyncio.gather(*[join(live_server, w, f"Delegate {batch}-{i}")
@@ -74,9 +80,7 @@ def test_two_hundred_phones_join_and_all_receive_a_pushed_message(live_server):
 
 def test_phone_keeps_identity_and_view_across_a_server_crash(live_server):
     async def scenario():
-        w = live_server.create_workshop()
-        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
-        await next_event(fac, "snapshot")
+        w, fac = await open_workshop(live_server)
         phone = await join(live_server, w, "Ann Lee")
         # The acknowledgement means it is on disk: a crash straight after loses nothing.
         ack = await fac.call("activity:add", {"kind": "message", "title": "Hello"})
@@ -123,9 +127,7 @@ def test_two_connect_rounds_give_each_phone_the_card_the_server_stored(live_serv
     import requests
 
     async def scenario():
-        w = live_server.create_workshop()
-        fac = await connect(live_server, {"role": "facilitator", "key": w["key"]})
-        await next_event(fac, "snapshot")
+        w, fac = await open_workshop(live_server)
         phones = [await join(live_server, w, f"Person {i}") for i in range(10)]
         for phone in phones:
             phone.inbox["mine"] = asyncio.Queue()

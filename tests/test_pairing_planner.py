@@ -24,6 +24,13 @@ def assert_valid(result, people, size, rounds):
     assert result.stats["first_repeat_round"] == first
 
 
+def planned(n, size, rounds, time_limit):
+    """plan() for people 1..n, checked with assert_valid."""
+    result = plan(n, size, rounds, time_limit=time_limit)
+    assert_valid(result, range(1, n + 1), size, rounds)
+    return result
+
+
 def meetings(rounds):
     seen = {}
     for rnd in rounds:
@@ -71,8 +78,7 @@ def test_every_construction_is_exact(g, s):
     (36, 6, 3, "grid"),
 ])
 def test_constructions_give_no_repeats(n, size, rounds, method):
-    result = plan(n, size, rounds, time_limit=5)
-    assert_valid(result, range(1, n + 1), size, rounds)
+    result = planned(n, size, rounds, time_limit=5)
     assert result.stats["repeat_pairs"] == 0
     assert result.stats["first_repeat_round"] is None
     assert result.stats["method"].startswith(method)
@@ -86,8 +92,7 @@ def test_complete_designs_meet_everyone_once():
 
 
 def test_more_rounds_than_asked_takes_the_first():
-    result = plan(16, 4, 3, time_limit=1)
-    assert_valid(result, range(1, 17), 4, 3)
+    result = planned(16, 4, 3, time_limit=1)
     assert result.stats["repeat_pairs"] == 0
 
 
@@ -95,8 +100,7 @@ def test_more_rounds_than_asked_takes_the_first():
 
 
 def test_kirkman_schoolgirls():
-    result = plan(15, 3, 7, time_limit=10)
-    assert_valid(result, range(1, 16), 3, 7)
+    result = planned(15, 3, 7, time_limit=10)
     assert result.stats["repeat_pairs"] == 0
     assert result.stats["method"].startswith("cyclic")
 
@@ -108,8 +112,7 @@ def test_kirkman_schoolgirls():
     (20, 4, 5),
 ])
 def test_cyclic_searches_find_designs(n, size, rounds):
-    result = plan(n, size, rounds, time_limit=10)
-    assert_valid(result, range(1, n + 1), size, rounds)
+    result = planned(n, size, rounds, time_limit=10)
     assert result.stats["repeat_pairs"] == 0
     assert result.stats["seconds"] < 5
 
@@ -134,23 +137,19 @@ def test_plain_local_search_solves_easy_instances():
 
 
 def test_uneven_groups():
-    result = plan(14, 3, 4, time_limit=2)  # groups of 4, 4, 3, 3
-    assert_valid(result, range(1, 15), 3, 4)
-    result = plan(97, 4, 6, time_limit=5)  # one group of 5
-    assert_valid(result, range(1, 98), 4, 6)
+    planned(14, 3, 4, time_limit=2)  # groups of 4, 4, 3, 3
+    result = planned(97, 4, 6, time_limit=5)  # one group of 5
     assert result.stats["repeat_pairs"] == 0
 
 
 def test_impossible_rounds_still_returned_with_counted_repeats():
-    result = plan(4, 2, 5, time_limit=5)
-    assert_valid(result, range(1, 5), 2, 5)
+    result = planned(4, 2, 5, time_limit=5)
     # Three rounds meet everyone; each further round repeats two pairs.
     assert result.stats["repeat_pairs"] == 4
     assert result.stats["first_repeat_round"] == 4
     assert result.stats["seconds"] < 1  # the lower bound was reached: no need to search on
 
-    result = plan(12, 3, 5, time_limit=1)  # no nearly Kirkman triple system on 12 points
-    assert_valid(result, range(1, 13), 3, 5)
+    result = planned(12, 3, 5, time_limit=1)  # no nearly Kirkman triple system on 12 points
     assert result.stats["repeat_pairs"] >= 1
     assert result.stats["first_repeat_round"] == 5
 

@@ -18,6 +18,7 @@ from facilitator.validation import clean_text, name_skeleton
 from facilitator.workshops import domain, roster
 from conftest import LiveServer
 from test_browser import PHONE, browser, expect, screens  # noqa: F401 (fixtures)
+from test_prompt_events import go_live as add_and_go_live
 
 LONE = "\ud800"  # a UTF-16 surrogate on its own, as JSON can carry it ("\ud800")
 # The import's test hook: seconds to pause between its chunks of 500 rows.
@@ -29,11 +30,8 @@ def store_of(app):
 
 
 def go_live(fac, **activity):
-    ack = fac.emit("activity:add", {"title": "Tell us", **activity}, callback=True)
-    assert ack["ok"], ack
-    activity_id = ack["activity"]["id"]
-    assert fac.emit("live:set", {"activity_id": activity_id}, callback=True)["ok"]
-    return activity_id
+    """Add an activity (titled "Tell us" unless given a title) and make it live."""
+    return add_and_go_live(fac, **{"title": "Tell us", **activity})
 
 
 BOUNDARY = "roster-file-boundary-7f3a9c"
