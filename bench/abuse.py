@@ -2,41 +2,31 @@
 
     python bench/abuse.py [--mode gevent] [--flood-seconds 30] [--cap 200] [--idle]
 
-The real app with its default limits and a small phone cap: a join flood (fresh sockets
-joining as walk-ins as fast as one client can, for `--flood-seconds`: delegates made,
-refusals); how long the server keeps a socket that sent half a request header, or
-nothing (`--idle`: also an idle keep-alive connection, a minute); and, with `--cap` phones
-connected, how fast a phone over it is refused and what it is told, and the control
-screen's connection, the control page and /healthz meanwhile.
+The real app with its default limits and a small phone cap; what it measures:
+bench/README.md.
 """
-import argparse
 import asyncio
-import logging
 import os
 import socket
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import aiohttp
 import socketio
-from common import (HOST, Client, Phone, Refused, app_server, create_workshop, close_all,
-                    finish, in_waves, machine, ms, raise_file_limit, run_against, summary)
+from common import (HOST, Client, Crowd, Phone, Refused, app_server, begin, close_all,
+                    create_workshop, finish, ms, parse, parser, run_against, summary)
 
-QUIET = logging.getLogger("bench.abuse")
-QUIET.addHandler(logging.NullHandler())
-QUIET.propagate = False
+NOTE = ("Read the counts and what the server answered; the times only say whether it kept "
+        "serving.")
 
 
 async def join_flood(server, w, seconds: float) -> dict:
     """One client, fresh sockets, walk-in joins as fast as it goes."""
-    made, refused, errors = 0, {}, 0
+    made, refused, errors, n = 0, {}, 0, 0
     deadline = time.monotonic() + seconds
-    n = 0
     while time.monotonic() < deadline and n < 100_000:
         n += 1
-        phone = Phone(server.url, w["code"], n, logger=QUIET)
+        phone = Phone(server.url, w["code"], n)
         try:  # a hostile client does not wait for the snapshot
             await phone.connect(timeout=10, snapshot=False)
             await phone.join(name=f"Fake {n}", organisation="Flood Ltd", timeout=10)
@@ -74,18 +64,11 @@ async def timed_get(session, url) -> float:
 
 
 async def at_the_cap(server, w, cap: int, extra: int) -> dict:
-    def phone():
-        return Client(server.url, {"role": "delegate", "code": w["code"]}, logger=QUIET)
-
-    async def fill(i):
-        client = phone()
-        await client.connect(snapshot=False)
-        return client
-
-    phones, _, _ = await in_waves(fill, cap, 50)  # fill the room
+    phones, _, _ = await Crowd(server.url, w["code"]).join(  # fill the room, joining nobody
+        cap, 50, enter=lambda phone: phone.connect(snapshot=False))
     refusals, told = [], set()
     for _ in range(extra):
-        client = phone()
+        client = Phone(server.url, w["code"])
         client.on("connect_error", lambda c, data: told.add(
             data.get("message") if isinstance(data, dict) else str(data)))
         started = time.monotonic()
@@ -96,7 +79,7 @@ async def at_the_cap(server, w, cap: int, extra: int) -> dict:
             pass  # what it was told came with connect_error
         refusals.append(time.monotonic() - started)
         await client.close()
-    control = Client(server.url, {"role": "facilitator", "key": w["key"]}, logger=QUIET)
+    control = Client(server.url, {"role": "facilitator", "key": w["key"]})
     started = time.monotonic()
     await control.connect(timeout=10, snapshot=False)
     control_connect = time.monotonic() - started
@@ -126,24 +109,17 @@ async def scenario(server, args, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", default="eventlet", choices=["eventlet", "gevent"])
-    parser.add_argument("--flood-seconds", type=float, default=30)
-    parser.add_argument("--cap", type=int, default=200, help="FACILITATOR_MAX_CONNECTIONS")
-    parser.add_argument("--extra", type=int, default=20, help="phones trying over the cap")
-    parser.add_argument("--idle", action="store_true",
-                        help="also time an idle keep-alive connection (a minute)")
-    parser.add_argument("--time-limit", type=float, default=300)
-    args = parser.parse_args()
-    started = time.monotonic()
-    raise_file_limit()
+    p = parser(__doc__, None, time_limit=300.0, options=[
+        ("--flood-seconds", 30.0, None), ("--cap", 200, "FACILITATOR_MAX_CONNECTIONS"),
+        ("--extra", 20, "phones trying over the cap"),
+        ("--idle", False, "also time an idle keep-alive connection (a minute)")])
+    args = parse(p)
+    tmp, out = begin("abuse", args, NOTE, cap=args.cap, flood_seconds=args.flood_seconds)
     os.environ["FACILITATOR_MAX_CONNECTIONS"] = str(args.cap)
     # This benchmark measures the limits themselves: keep the app's defaults.
     os.environ["FACILITATOR_JOIN_LIMIT"] = "300 per 100 seconds"
-    out = {"benchmark": "abuse", "mode": args.mode, "machine": machine(0)}
-    with tempfile.TemporaryDirectory() as tmp:
-        run_against(app_server(Path(tmp), args.mode), scenario, args, out)
-    return finish(out, started)
+    run_against(app_server(tmp, args.mode), scenario, args, out, tmp)
+    return finish(out, args.started)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from importlib.metadata import distributions
 from pathlib import Path
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from facilitator.rehearsal.phone import (  # noqa: E402,F401 - the benchmarks' clients
     ATTEMPT_TIMEOUT, BROWSER_RECONNECT, Client, Crowd, Phone, Refused, close_all, in_waves,
-    raise_file_limit, wait_for)
+    outcome, raise_file_limit, wait_for)
 
 HOST = "127.0.0.1"
 # Every simulated phone joins from 127.0.0.1: the servers the benchmarks start lift the
@@ -44,8 +45,13 @@ HOST = "127.0.0.1"
 # crowd (unless the environment sets them).
 SERVER_ENV = {"FACILITATOR_JOIN_LIMIT": "1000000 per 1 second",
               "FACILITATOR_CREATE_LIMIT": "1000000 per 1 second"}
-# How clients reach the server: scaleout.py sets these for HTTPS with its own
-# certificate (TLS context for HTTP, options for the Socket.IO clients).
+# What every report says of its figures (and each benchmark adds its own).
+NOTE = ("The load generator (one asyncio process decoding every frame its clients get) and "
+        "the server share this machine, which other work may be using too: every time "
+        "includes CPU contention and client-side queueing. Compare medians over repetitions, "
+        "and figures of one run, rather than absolute figures across runs.")
+# How clients reach the server: join_broadcast.py --through sets these for HTTPS with its
+# own certificate (TLS context for HTTP, options for the Socket.IO clients).
 TLS_CONTEXT = None
 CLIENT_OPTIONS = {}
 
@@ -82,8 +88,7 @@ def ratio(a, b):
 
 
 def column(records, path):
-    """Each record's value at a dotted `path` of keys into nested dicts (None where one
-    is missing)."""
+    """Each record's value at a dotted `path` of keys (None where one is missing)."""
     values = []
     for v in records:
         for key in path.split("."):
@@ -92,32 +97,27 @@ def column(records, path):
     return values
 
 
-def medians(records, figures: dict) -> dict:
-    """{name: the median over records of the value at path} for figures {name: path}."""
-    return {name: median(column(records, path)) for name, path in figures.items()}
-
-
 def figure_table(text: str) -> dict:
-    """{name: path} from lines of "name  path" (the figures a benchmark reports)."""
-    return dict(line.split() for line in text.strip().splitlines())
+    """{name: (path, digits)} from lines of "name path [digits, 1]": the figures reported."""
+    return {name: (path, int(digits[0]) if digits else 1)
+            for name, path, *digits in (line.split() for line in text.strip().splitlines())}
 
 
 def per_rep(reps: list, figures: dict, each=()) -> dict:
-    """The medians over repetitions of `figures` (see medians), with the values of each
-    repetition of those named in `each` under "per_rep"."""
-    return {**medians(reps, figures),
-            "per_rep": {name: column(reps, figures[name]) for name in each}}
+    """The median over repetitions of each of `figures` (see figure_table), and the values
+    of each repetition of those named in `each` under "per_rep"."""
+    return {**{name: median(column(reps, path), digits)
+               for name, (path, digits) in figures.items()},
+            "per_rep": {name: column(reps, figures[name][0]) for name in each}}
 
 
-def finish(out: dict, started: float, nulls=True, ok=None) -> int:
-    """End a run: add the load average and the elapsed time (since the monotonic
-    `started`) to `out` and print it as indented JSON, each list of numbers (and, if
-    `nulls`, of numbers and nulls) on one line; return the exit status: 0 if there was no
-    error and `ok` (by default: every check passed)."""
+def finish(out: dict, started: float, ok=None) -> int:
+    """End a run: add the load average and the time since `started` (monotonic) to `out`
+    and print it as indented JSON, each list of numbers and nulls on one line; the exit
+    status: 0 if no error and `ok` (None: every check)."""
     out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out["elapsed_s"] = round(time.monotonic() - started, 1)
-    items = r"[-\d.,\snul]" if nulls else r"[-\d.,\s]"
-    print(re.sub(r"\[\s+(" + items + r"+?)\s+\]",
+    print(re.sub(r"\[\s+([-\d.,\snul]+?)\s+\]",
                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]",
                  json.dumps(out, indent=1)))
     ok = all(out.get("checks", {"ran": False}).values()) if ok is None else ok
@@ -183,7 +183,7 @@ class Server:
             self.proc.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(5)
-            self.proc.kill()
+            self.proc.kill()  # (nothing if it has stopped)
             self.proc.wait(5)
         if self.proc is not None:
             self.log.close()
@@ -191,25 +191,25 @@ class Server:
     def log_problems(self, limit=15):
         """Lines of the server log that look like errors or warnings."""
         try:
-            text = self.log_path.read_text(errors="replace")
+            lines = self.log_path.read_text(errors="replace").splitlines()
         except OSError:
             return {"lines": 0, "problem_lines": 0, "first": []}
         pattern = re.compile(r"Traceback|Error|Exception|error|exception|WARNING|"
                              r"warning|failed|Too many open files|refused")
-        hits = [line for line in text.splitlines() if pattern.search(line)]
-        first = list(dict.fromkeys(line[:300] for line in hits))[:limit]
-        return {"lines": len(text.splitlines()), "problem_lines": len(hits), "first": first}
+        hits = [line for line in lines if pattern.search(line)]
+        return {"lines": len(lines), "problem_lines": len(hits),
+                "first": list(dict.fromkeys(line[:300] for line in hits))[:limit]}
 
 
-def app_server(tmp: Path, mode: str, log_name="server.log", name="product", env=None) -> Server:
-    """The app (run.py) on a free port, with its database and log in `tmp`; the
-    links it hands out point at it."""
-    port = free_port()
-    env = {**(env or os.environ), "FACILITATOR_PUBLIC_URL": os.environ.get(
-        "FACILITATOR_PUBLIC_URL", f"http://{HOST}:{port}")}
+def app_server(tmp: Path, mode: str, log_name="server.log", name="product", env=None,
+               database=None, port=None) -> Server:
+    """The app (run.py) on a free port (or `port`), its database (or `database`) and log in
+    `tmp`; the links it hands out point at it unless `env` says otherwise."""
+    port = port or free_port()
+    env = {"FACILITATOR_PUBLIC_URL": f"http://{HOST}:{port}", **(env or os.environ)}
     return Server(name, [sys.executable, str(ROOT / "run.py"), "--host", HOST, "--port",
-                         str(port), "--database", str(tmp / "bench.db"), "--async-mode", mode],
-                  tmp / log_name, port, env)
+                         str(port), "--database", str(database or tmp / "bench.db"),
+                         "--async-mode", mode], tmp / log_name, port, env)
 
 
 def schedstat(pid: int):
@@ -300,8 +300,8 @@ def read_probe(path: Path):
 
 
 def commit_cost(directory: Path, n=50) -> dict:
-    """What one committed write costs on this disk just now, committed as the app's
-    store does (WAL, synchronous=FULL): mean and max in ms."""
+    """What one write costs on this disk just now, committed as the app's store does
+    (WAL, synchronous=FULL): mean and max in ms."""
     path, times = directory / "commit-probe.db", []
     db = sqlite3.connect(path)
     db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; create table t (x);")
@@ -317,50 +317,55 @@ def commit_cost(directory: Path, n=50) -> dict:
             "max_ms": round(max(times) * 1000, 2)}
 
 
-def health(url: str) -> dict:
-    """GET /healthz."""
+MONITOR_PERIOD = 0.02  # the server's loop monitor sleeps this long (facilitator/health.py)
+
+
+def loop_stalls(url: str, since: float, until: float | None = None, intervals=False) -> dict:
+    """The server loop's stalls (its own monitor: /healthz `loop.recent`, the wake-ups 20
+    ms or more late, on the server's wall clock) overlapping [since, until]: the longest,
+    how many, their total and the 12 longest in ms, the server's own full collections then
+    ([ms, kind]) and, with `intervals`, each stall as [stamped at, ms late] (it ran from
+    the stamp - late - MONITOR_PERIOD to the stamp)."""
     with urllib.request.urlopen(url + "/healthz", timeout=20, context=TLS_CONTEXT) as response:
-        return json.loads(response.read())
-
-
-def loop_stalls(url: str, since: float, until: float | None = None) -> dict:
-    """The server loop's stalls (its own monitor, via /healthz) between two wall-clock
-    times: the longest in ms and how many of 20 ms or more."""
-    loop = health(url)["loop"]
-    until = until or time.time()
-    hits = [ms for at, ms in loop["recent"] if since <= at <= until]
-    return {"longest_ms": max(hits, default=0.0), "stalls_20ms_or_more": len(hits),
-            # the server's own garbage collections at quiet moments: [ms, kind]
-            "collections": [[ms, kind] for at, ms, kind in loop.get("full_collections", [])
-                            if since <= at <= until]}
+        loop = json.loads(response.read())["loop"]
+    until, recent = until or time.time(), loop["recent"]
+    inside = [(at, late) for at, late in recent
+              if at >= since and at - late / 1000 - MONITOR_PERIOD <= until]
+    stalls = [late for _, late in inside]
+    return {"longest_stall_ms": max(stalls, default=0.0), "stalls": len(stalls),
+            "stalled_ms_total": round(sum(stalls), 1),
+            "stalls_ms": sorted(stalls, reverse=True)[:12],
+            # the monitor keeps the last 200: older stalls in the window are lost
+            **({"stall_log_truncated": True} if len(recent) >= 200 and recent[0][0] > since
+               else {}),
+            "collections": [[took, kind] for at, took, kind in loop.get("full_collections", [])
+                            if since <= at <= until],
+            **({"intervals": inside} if intervals else {})}
 
 
 # ---------------------------------------------------------------- the run
 
-def machine(nofile: int, **extra) -> dict:
+def machine(**extra) -> dict:
     """What the figures were measured on."""
     return {"cpu_count": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(),
             "mem_total_mb": psutil.virtual_memory().total // 2**20,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-            "load_generator_nofile": nofile, **extra}
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()], **extra}
 
 
-def parser(doc: str, phones: int, reps: int, time_limit=900.0, options=()):
-    """The options of every phone benchmark (--mode, --phones, --reps, --wave,
-    --wave-timeout, --time-limit and --keep-logs), then `options`: (flag, default, help)
-    each, of the default's type (a bool: a switch)."""
+def parser(doc: str, phones: int | None, reps=1, time_limit=900.0, options=()):
+    """The options of every benchmark of the app (--mode, --time-limit, --keep-logs and,
+    unless `phones` is None, --phones, --reps, --wave, --wave-timeout), then `options`:
+    (flag, default, help) each, of the default's type (False: a switch)."""
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument("--mode", choices=["eventlet", "gevent"], default="eventlet")
-    p.add_argument("--phones", type=int, default=phones)
-    p.add_argument("--reps", type=int, default=reps)
-    p.add_argument("--wave", type=int, default=50, help="phones joining at once")
-    p.add_argument("--wave-timeout", type=float, default=120.0)
-    p.add_argument("--time-limit", type=float, default=time_limit,
-                   help="give up (and kill the servers) after this many seconds")
-    p.add_argument("--keep-logs", action="store_true",
-                   help="keep the temp dir with the server logs and databases")
-    for flag, default, text in options:
+    crowd = [("--phones", phones, None), ("--reps", reps, None),
+             ("--wave", 50, "phones joining at once"), ("--wave-timeout", 120.0, None)]
+    for flag, default, text in [
+            *(crowd if phones is not None else []),
+            ("--time-limit", time_limit, "give up (and kill the servers) after this many s"),
+            ("--keep-logs", False, "keep the temp dir with the server logs and databases"),
+            *options]:
         p.add_argument(flag, help=text, **({"action": "store_true"} if default is False
                                            else {"type": type(default), "default": default}))
     return p
@@ -368,52 +373,48 @@ def parser(doc: str, phones: int, reps: int, time_limit=900.0, options=()):
 
 def parse(p, argv=None, extra=None, **bounds):
     """Parse the arguments; each named in `bounds` must lie in its (low, high), and
-    `extra` (a message) must be None, or the parser says so and exits."""
+    `extra(args)` (a message) be None, or the parser says so and exits."""
     args = p.parse_args(argv)
     wrong = [f"{name.replace('_', '-')} {low}..{high}" for name, (low, high) in bounds.items()
-             if not low <= getattr(args, name) <= high]
-    if wrong or (extra and extra(args)):
-        p.error("need " + ", ".join(wrong + ([extra(args)] if extra and extra(args) else [])))
+             if not low <= getattr(args, name) <= high] + [m for m in [extra and extra(args)] if m]
+    if wrong:
+        p.error("need " + ", ".join(wrong))
     return args
 
 
-def begin(name: str, args, note: str, tmp_dir=None, **settings):
-    """Ready this process (the open-file limit; SIGTERM and SIGHUP become SystemExit, so
-    that the `finally` blocks still kill the servers) and make the run's temp dir; the temp
-    dir and the report's head (settings, machine, library versions, `note`). Notes the
-    start in `args.started`."""
+def begin(name: str, args, note="", tmp_dir=None, **settings):
+    """Ready this process (the open-file limit; SIGTERM and SIGHUP exit, so that the
+    `finally` blocks still kill the servers) and make the run's temp dir; the temp dir and
+    the report's head (settings, machine, library versions, NOTE and `note`);
+    `args.started`."""
     nofile = raise_file_limit()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name.replace('_', '-')}-", dir=tmp_dir))
     found = {d.metadata["Name"].lower(): d.version for d in distributions()}
-    out = {"benchmark": name, "mode": args.mode, "phones": args.phones, "reps": args.reps,
-           **settings, "machine": machine(nofile),
-           "versions": {lib: found.get(lib) for lib in (
-               "python-socketio", "python-engineio", "flask-socketio", "eventlet", "gevent",
-               "aiohttp")}, "note": note}
     args.started = time.monotonic()
-    return tmp, out
+    libraries = ("python-socketio", "python-engineio", "flask-socketio", "eventlet", "gevent",
+                 "aiohttp")
+    return tmp, {"benchmark": name, "mode": args.mode,
+                 **{k: getattr(args, k) for k in ("phones", "reps") if hasattr(args, k)},
+                 **settings, "machine": machine(load_generator_nofile=nofile),
+                 "versions": {lib: found.get(lib) for lib in libraries},
+                 "note": f"{NOTE} {note}".strip()}
 
 
 def run_against(servers, scenario, args, out: dict, tmp: Path | None = None,
                 full_collections=True):
     """Start the server (or each of a list), run `scenario(*servers, args, out)` within the
-    time limit, stop them. An error is recorded in out["error"], the log summary in
+    time limit, stop them. An error goes in out["error"], the log summary in
     out["server_log"] (or out["server_logs"] by name). With `tmp`, the temp dir is then kept
-    (--keep-logs: the report names it) or removed. full_collections=False: see
-    generator_without_full_collections."""
+    (--keep-logs) or removed. full_collections=False: see generator_without_full_collections."""
     many = isinstance(servers, list)
     servers = servers if many else [servers]
 
     async def go():
-        try:
-            for server in servers:
-                server.start()
-            await scenario(*servers, args, out)
-        finally:
-            for server in servers:
-                server.stop()
+        for server in servers:
+            server.start()
+        await scenario(*servers, args, out)
 
     try:
         with contextlib.nullcontext() if full_collections else generator_without_full_collections():
@@ -423,15 +424,14 @@ def run_against(servers, scenario, args, out: dict, tmp: Path | None = None,
     finally:
         for server in servers:
             server.stop()
-        logs = {server.name: server.log_problems() for server in servers}
-        out.update({"server_logs": logs} if many else {"server_log": logs[servers[0].name]})
+        out.update({"server_logs": {server.name: server.log_problems() for server in servers}}
+                   if many else {"server_log": servers[0].log_problems()})
     if tmp is not None:
         keep_or_remove(tmp, args, out, "server_logs" if many else "server_log")
 
 
 def keep_or_remove(tmp: Path, args, out: dict, key="server_log"):
-    """With --keep-logs the report names the temp dir (server log, database), which
-    stays; else it is removed."""
+    """With --keep-logs the report names the temp dir (logs, database), which stays."""
     if args.keep_logs:
         out.setdefault(key, {})["dir"] = str(tmp)
     else:
@@ -451,30 +451,24 @@ def generator_without_full_collections():
         gc.set_threshold(young, middle, old)
 
 
-class CountingHandler(logging.Handler):
-    """Counts the client library's warnings and errors (an unknown ack id, a bad frame)
-    by their text; `take()` returns the counts so far, which start again from nothing."""
+class ClientLog(logging.Handler):
+    """A logger for the clients (`logger`) that counts, rather than prints, the client
+    library's warnings and errors (an unknown ack id, a bad frame) by their text; `take()`
+    returns the counts so far, which start again from nothing."""
 
-    def __init__(self):
+    def __init__(self, name: str):
         super().__init__(logging.WARNING)
-        self.counts = {}
+        self.counts, self.logger = Counter(), logging.getLogger(name)
+        self.logger.addHandler(self)
+        self.logger.setLevel(logging.WARNING)
+        self.logger.propagate = False
 
     def emit(self, record):
-        text = record.getMessage()[:80]
-        self.counts[text] = self.counts.get(text, 0) + 1
+        self.counts[record.getMessage()[:80]] += 1
 
     def take(self) -> dict:
-        counts, self.counts = self.counts, {}
+        counts, self.counts = dict(self.counts), Counter()
         return counts
-
-
-def client_log(name: str):
-    """A logger for the clients that counts, rather than prints, their warnings."""
-    logger, handler = logging.getLogger(name), CountingHandler()
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    return logger, handler
 
 
 # ---------------------------------------------------------------- the workshop
@@ -498,13 +492,12 @@ async def open_workshop(url: str, title: str, roles=(), pingers=0, **options):
     screens = {"facilitator": Client(url, {"role": "facilitator", "key": w["key"]}, **options)}
     snap = await screens["facilitator"].connect()
     for role in roles:
-        key = snap["links"][role].rsplit("/", 1)[1]
-        screens[role] = Client(url, {"role": role, "key": key}, **options)
-        await screens[role].connect()
+        screens[role] = Client(url, {"role": role, "key": snap["links"][role].rsplit("/")[-1]},
+                               **options)
     screens["pingers"] = [Client(url, {"role": "delegate", "code": w["code"]}, **options)
                           for _ in range(pingers)]
-    for pinger in screens["pingers"]:
-        await pinger.connect()
+    for client in clients_of(screens)[1:]:
+        await client.connect()
     return w, screens
 
 
@@ -527,9 +520,8 @@ async def add_activity(fac, live=False, **settings) -> int:
 
 def poll(title: str, options=4) -> dict:
     """A poll's settings: `options` options A, B..., results shown live, no timer."""
-    return {"kind": "poll", "title": title, "options": [f"Option {chr(65 + k)}"
-                                                        for k in range(options)],
-            "results": "live", "timer_seconds": 0}
+    return {"kind": "poll", "title": title, "results": "live", "timer_seconds": 0,
+            "options": [f"Option {chr(65 + k)}" for k in range(options)]}
 
 
 def qa(title: str) -> dict:
@@ -547,7 +539,6 @@ class Count:
         self.n, self.expected, self.at, self.reached = 0, expected, None, asyncio.Event()
 
     def add(self, k=1):
-        """Count k more."""
         self.n += k
         if self.at is None and self.expected and self.n >= self.expected:
             self.at = time.monotonic()
@@ -559,10 +550,9 @@ class Count:
 
 
 class Watch:
-    """The state `events` (`live`, `view`) each client got about one activity, and
-    when each first held what `marks` look for ({name: fn(client) -> bool}, read from the
-    state the client holds, as its screen shows it): `at[name][client]`, and `reached[name]`
-    counts them."""
+    """The state `events` each client got about one activity, and when each first held
+    what `marks` look for ({name: fn(client) -> bool}, read from the state it holds, as its
+    screen shows it): `at[name][client]`, counted by `reached[name]`."""
 
     def __init__(self, clients, activity_id: int, events=("live", "view"), **marks):
         self.activity_id, self.marks, self.kinds = activity_id, marks, events
@@ -571,9 +561,12 @@ class Watch:
         self.reached = {name: Count(len(self.events)) for name in marks}
         # One listener per registry: a crowd's phones share theirs.
         self.registries = list({id(c.listeners): c for c in self.events}.values())
+        self.listen("on")
+
+    def listen(self, how):
         for client in self.registries:
-            for event in events:
-                client.on(event, self.seen)
+            for event in self.kinds:
+                getattr(client, how)(event, self.seen)
 
     def seen(self, client, data):
         if client not in self.events or self.activity_id not in (
@@ -586,20 +579,14 @@ class Watch:
                 self.at[name][client] = t
                 self.reached[name].add()
 
-    def close(self):
-        for client in self.registries:
-            for event in self.kinds:
-                client.off(event, self.seen)
-
-    def receipts(self, client, name, t0, last_ack, until=None) -> dict:
-        """One screen's figures: when it first held `name` after the last ack (and after
-        `t0`), and the events it got until then (`until` if given), per second, their
-        smallest and largest gap, and how many came after."""
+    def receipts(self, client, name, t0, last_ack) -> dict:
+        """One client's figures: when it first held `name`, after the last ack and after
+        `t0`, and the events it got until then, per second, their smallest and largest
+        gap, and how many came after."""
         matched, events = self.at[name].get(client), self.events[client]
-        end = until or matched
-        during = [t for t in events if end is None or t <= end]
+        during = [t for t in events if matched is None or t <= matched]
         gaps = [b - a for a, b in zip(during, during[1:])]
-        span = (end or last_ack or time.monotonic()) - t0
+        span = (matched or last_ack or time.monotonic()) - t0
         return {"final_after_last_ack_ms": ms(matched - last_ack) if matched and last_ack
                 else None, "final_after_first_ms": ms(matched - t0) if matched else None,
                 "events": len(during), "events_after_final": len(events) - len(during),
@@ -609,19 +596,14 @@ class Watch:
 
 
 async def go_live(fac, crowd, activity_id: int, timeout: float) -> dict:
-    """`live:set` on the control screen, then wait until every phone of the crowd has
-    its own view of the activity (from `live` itself, or by asking `live:mine`).
-
-    Returns times in ms from the call: its ack, every phone told (None if not all) and
-    every view (None if not all), with the counts of phones told, that asked and whose
-    asking failed."""
+    """`live:set` on the control screen, then wait until every phone of the crowd has its
+    own view of the activity (from `live` itself, or by asking `live:mine`). Times in ms
+    from the call: its ack, every phone told and every view (None if not all), with the
+    counts of phones told, that asked and whose asking failed."""
     n = len(crowd.phones)
-    told, viewed, asked, errors, seen = Count(n), Count(n), Count(), Count(), set()
-
-    def on_live(phone, data):
-        if phone.live_id == activity_id and phone not in seen:
-            seen.add(phone)
-            told.add()
+    viewed, asked, errors = Count(n), Count(), Count()
+    watch = Watch(crowd.phones, activity_id, ("live",), told=lambda p: p.live_id == activity_id)
+    told = watch.reached["told"]
 
     def on_view(phone, shown, was_asked, ok):
         if shown == activity_id:
@@ -629,7 +611,6 @@ async def go_live(fac, crowd, activity_id: int, timeout: float) -> dict:
             asked.add(was_asked)
             errors.add(not ok)
 
-    crowd.on("live", on_live)
     crowd.on("own_view", on_view)
     try:
         t0 = time.monotonic()
@@ -640,7 +621,7 @@ async def go_live(fac, crowd, activity_id: int, timeout: float) -> dict:
         await viewed.wait(timeout)
         await told.wait(0 if viewed.at else timeout)
     finally:
-        crowd.off("live", on_live)
+        watch.listen("off")
         crowd.off("own_view", on_view)
     return {"ack_ms": ms(t_ack - t0), "end_ms": ms(time.monotonic() - t0),
             "told_ms": ms(told.at and told.at - t0), "viewed_ms": ms(viewed.at and viewed.at - t0),
@@ -648,11 +629,12 @@ async def go_live(fac, crowd, activity_id: int, timeout: float) -> dict:
             "phones": n}
 
 
-async def timed_call(client, event, payload, timeout=60):
-    """(send time, ack time or None, the ack or the exception) of one call."""
+async def timed(call):
+    """(send time, ack time or None, the ack or the exception) of one call, e.g.
+    `timed(phone.vote(question_id))`."""
     t_send = time.monotonic()
     try:
-        ack = await client.call(event, payload, timeout)
+        ack = await call
         return t_send, time.monotonic(), ack
     except Exception as error:  # noqa: BLE001 - counted by the caller
         return t_send, None, error
@@ -660,12 +642,11 @@ async def timed_call(client, event, payload, timeout=60):
 
 async def paced(jobs, seconds: float, timeout: float):
     """Start each job (an async callable) at an even pace over `seconds`, then wait for
-    them all at most `timeout` s. Returns the start, the end of the starting, and each
-    job's result (None if it had not finished)."""
-    interval = seconds / len(jobs) if jobs else 0
+    them all at most `timeout` s: the start, the end of the starting, and each job's
+    result (None if it had not finished)."""
     tasks, t0 = [], time.monotonic()
     for s, job in enumerate(jobs):
-        delay = t0 + s * interval - time.monotonic()
+        delay = t0 + s * seconds / len(jobs) - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.ensure_future(job()))
@@ -673,53 +654,68 @@ async def paced(jobs, seconds: float, timeout: float):
     if tasks:
         await asyncio.wait(tasks, timeout=timeout)
     for task in tasks:
-        if not task.done():
-            task.cancel()
+        task.cancel()
     return t0, last_sent, [t.result() if t.done() and not t.cancelled() else None
                            for t in tasks]
 
 
-def ack_error(reply) -> str | None:
-    """Why a timed call failed: its ack's error code, the exception, or "no_ack"."""
-    if reply is None or isinstance(reply, TimeoutError):
-        return "no_ack"
-    if isinstance(reply, BaseException):
-        return type(reply).__name__
-    return None if reply.get("ok") else reply.get("error")
+async def paced_calls(calls, seconds: float, timeout: float):
+    """Make each call (e.g. `phone.found`), paced and waited for as in `paced`, each one
+    timed: the start, the end of the sending, then the replies' tally."""
+    t0, last_sent, replies = await paced([lambda c=c: timed(c()) for c in calls], seconds,
+                                         timeout)
+    return (t0, last_sent, *tally(replies))
 
 
 def tally(replies):
     """Timed calls' (send, ack, reply) (None: unfinished): the latencies of those acked,
-    the failures counted by ack_error, and the last ack (monotonic, None if none)."""
-    latencies, errors, acked = [], {}, []
+    the failures counted by their outcome, and the last ack (monotonic, None if none)."""
+    latencies, errors, acked = [], Counter(), []
     for reply in replies:
         if reply and reply[1] is not None:
             latencies.append(reply[1] - reply[0])
             acked.append(reply[1])
-        error = ack_error(reply and reply[2])
-        if error:
-            errors[error] = errors.get(error, 0) + 1
-    return latencies, errors, max(acked, default=None)
+        result = outcome(reply and reply[2])
+        if result != "ok":
+            errors[result] += 1
+    return latencies, dict(errors), max(acked, default=None)
+
+
+async def join_storm(server, join, per="phone"):
+    """Have clients join in waves (`join(after_wave)`, as in_waves), then let the server
+    settle for 2 s: the clients, the join figures (from each client's timings), the
+    server's memory figures, its memory after each wave and the storm's wall-clock span."""
+    curve, rss0, cpu0, wall0 = [], server.rss_kb(), server.cpu_s(), time.time()
+    clients, total, errors = await join(lambda n: curve.append((n, server.rss_kb() - rss0)))
+    cpu, window = server.cpu_s() - cpu0, (wall0, time.time())
+    await asyncio.sleep(2.0)  # presence ticks at 0.5 s
+    rss1, n = server.rss_kb(), len(clients)
+    phases = {name: [c.timings[name] for c in clients] for name in
+              (clients[0].timings if clients else ())}
+    figures = {**summary([sum(c.timings.values()) for c in clients], (50, 90, 99)),
+               "total_s": total, "failed": errors, "server_cpu_s": round(cpu, 2),
+               "phases_p50_p99_ms": {name: [pct(v, 50), pct(v, 99)] for name, v in phases.items()}}
+    rss = {"before_kb": rss0, "after_kb": rss1, "connected": n,
+           f"kb_per_{per}": round((rss1 - rss0) / n, 1) if n else None}
+    return clients, figures, rss, curve, window
 
 
 async def join_measured(server, crowd, args, out: dict, **join) -> list:
-    """Join args.phones phones of the crowd in waves and, after 2 s of quiet, record
-    out["join"] with the server's memory growth. Returns the phones; raises if none
-    joined."""
-    rss0 = server.rss_kb()
-    phones, join_s, failures = await crowd.join(args.phones, args.wave, args.wave_timeout,
-                                                **join)
-    await asyncio.sleep(2.0)
-    out["join"] = {"phones": len(phones), "total_s": join_s, "failed": failures,
-                   "server_rss_growth_kb": server.rss_kb() - rss0}
+    """Join args.phones phones of the crowd (as join_storm) and record out["join"] with the
+    server's memory growth; the phones (raises if none joined)."""
+    phones, figures, rss, _, _ = await join_storm(server, lambda after_wave: crowd.join(
+        args.phones, args.wave, args.wave_timeout, after_wave, **join))
+    out["join"] = {"phones": len(phones), "total_s": figures["total_s"],
+                   "failed": figures["failed"],
+                   "server_rss_growth_kb": rss["after_kb"] - rss["before_kb"]}
     if not phones:
         raise RuntimeError("no phone joined")
     return phones
 
 
 async def lag_monitor(stop: asyncio.Event, period: float, record):
-    """This process's own loop lag: sleep `period` s at a time until stop, and pass
-    how late each wake-up was (s) to `record`."""
+    """This process's own loop lag: sleep `period` s at a time until stop, and pass how
+    late each wake-up was (s) to `record`."""
     while not stop.is_set():
         t = time.monotonic()
         await asyncio.sleep(period)
@@ -735,16 +731,10 @@ async def ping_in_turn(pingers, stop: asyncio.Event, every: float, record, lag=N
     monitor = lag and asyncio.ensure_future(lag_monitor(stop, lag_period, lag))
     turn = 0
     while not stop.is_set():
-        pinger = pingers[turn % len(pingers)]
-        turn += 1
-        wall, t0 = time.time(), time.monotonic()
-        try:
-            ack = await pinger.call("prompt:answer", {}, timeout=10)
-            ok = ack.get("error") == "not_joined"
-        except Exception:  # noqa: BLE001 - a lost ping is a 10 s stall; count it
-            ok = False
-        rtt = time.monotonic() - t0
-        record(wall, t0, ok, rtt)
+        pinger, turn, wall = pingers[turn % len(pingers)], turn + 1, time.time()
+        t0, _, reply = await timed(pinger.call("prompt:answer", {}, timeout=10))
+        rtt = time.monotonic() - t0  # a lost ping waits out its 10 s
+        record(wall, t0, outcome(reply) == "not_joined", rtt)
         await wait_for(stop, max(0.0, every - rtt))
     if monitor:
         await monitor

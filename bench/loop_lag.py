@@ -4,67 +4,50 @@
                              [--burst-seconds 1] [--group-size 2] [--ping-every 0.025]
                              [--settle 1] [--stall-stacks] [--keep-logs]
 
-With a control screen, a projector, unjoined "pingers" and N joined phones connected, it
-runs each operation `--reps` times, one at a time after `--settle` s of quiet: a Connect
-round (`connect:start` until every phone has its card) and everyone's `connect:found`, a
-poll going live and N answers, 20 questions and N votes (bursts paced over
-`--burst-seconds`), then the report, the ZIP export and every CSV over HTTP. In each
-operation's window (first request to last reply, plus `TAIL` s) it reports the server's
-own loop stalls (/healthz `loop.recent`), a pinger's no-op round trips, this process's
-loop lag and the server's time on and waiting for a CPU (schedstat); `--stall-stacks`
-samples the server's stack every 2 ms (a `sitecustomize`; the app is not changed) and
-says where the loop was during the stalls. Target: every stall under 50 ms.
+What it runs and measures: bench/README.md. Target: every stall under 50 ms.
 """
 import asyncio
 import bisect
 import math
 import sys
 import time
+from collections import Counter
 from functools import partial
 
 import aiohttp
-from common import (Count, Crowd, add_activity, add_probe, app_server, begin, clients_of,
-                    client_log, close_all, finish, go_live, join_measured, keep_or_remove, median,
-                    ms, open_workshop, paced, parse, parser, ping_in_turn, poll, qa, read_probe,
-                    run_against, schedstat, summary, tally, timed_call)
+from burst import ask_each, plan_votes
+from common import (MONITOR_PERIOD, ROOT, ClientLog, Crowd, Watch, add_activity, add_probe,
+                    app_server, begin, clients_of, close_all, column, figure_table, finish,
+                    go_live, join_measured, keep_or_remove, loop_stalls, ms, open_workshop,
+                    paced_calls, parse, parser, per_rep, ping_in_turn, poll, qa, read_probe,
+                    run_against, schedstat, summary)
 
-NOTE = ("The load generator (one asyncio process decoding every frame of N phones and a few "
-        "screens) and the server share a noisy 2-core machine that other work was also using: "
-        "latencies and ping round trips include CPU contention and client-side queueing. The "
-        "server's own loop monitor is the primary stall figure; it only records stalls of 20 "
-        "ms or more (0 means none that long). Compare medians over repetitions.")
-METHOD = ("Operations run one at a time after a quiet spell; each one's window "
-          "runs from its first request to its last reply plus {TAIL} s (one "
-          "heartbeat, for the coalesced broadcasts it causes). Stalls: /healthz "
-          "loop.recent entries (server wall clock; a stall stamped t covered "
-          "t - late - 20 ms .. t) overlapping the window. Ping: round trips of "
-          "the unjoined pingers' prompt:answer sent inside the window. Order: "
-          "Connect rounds (each followed by connect_found), poll go-live and "
-          "answers, Q&A votes, then exports.")
+NOTE = ("The server's own loop monitor is the primary stall figure; it records stalls of "
+        "20 ms or more only (0: none that long).")
 TARGET_MS = 50.0
-TAIL = 0.6            # seconds after an operation's last reply still counted in its window
-MONITOR_PERIOD = 0.02  # the server's loop monitor sleeps this long (facilitator/realtime.py)
+TAIL = 0.6  # s after an operation's last reply still in its window: a beat of broadcasts
 QUESTIONS = 20
 STACK_EVERY = 0.002    # seconds between two stack samples with --stall-stacks
 PINGS_PER_PINGER = 3.0  # per second: well under a phone's quota of 5 events a second
 ROLES = ("Nurse", "Manager", "Doctor", "Analyst")
-CLIENT_LOG, CLIENT_WARNINGS = client_log("loop_lag.client")
+CLIENT_WARNINGS = ClientLog("loop_lag.client")
 
 
 def short(frame: str, line=True) -> str:
     path, _, rest = frame.partition(":")
-    name = path.split("/work/main/", 1)[-1].split("/facilitator/", 1)[-1]
+    name = path.split(f"{ROOT}/", 1)[-1].split("/facilitator/", 1)[-1]
     return f"{name}:{rest if line else rest.rsplit(':', 1)[0]}"
 
 
 def stall_stacks(reps: list, samples: list, collections: list, every: float, top=10) -> dict:
     """Where the loop was during one operation's stalls: the samples inside each stall,
     grouped by the app's outermost function (what ran) and by the innermost frames
-    (where); and the garbage collections in the operation's windows."""
-    outer, inner, total, covered, gc_in_stalls = {}, {}, 0, 0.0, 0.0
+    (where), in ms summed over repetitions; the collections overlapping the stalls and all
+    those started in the operation's windows."""
+    outer, inner, total, covered, gc_in_stalls = Counter(), Counter(), 0, 0.0, 0.0
     times = [ts for ts, _ in samples]
     for record in reps:
-        for t, late in record.get("stall_intervals", []):
+        for t, late in record.get("intervals", []):
             start = t - late / 1000 - MONITOR_PERIOD
             for k in range(bisect.bisect_left(times, start), bisect.bisect_right(times, t)):
                 ts, stack = samples[k]
@@ -83,25 +66,21 @@ def stall_stacks(reps: list, samples: list, collections: list, every: float, top
                     key_outer = short(frames[0], line=False) if frames else \
                         "(outside the app) " + short(names[min(3, len(names) - 1)], line=False)
                     key_inner = (short(frames[-1]) + " -> " if frames else "") + short(names[-1])
-                outer[key_outer] = outer.get(key_outer, 0) + weight
-                inner[key_inner] = inner.get(key_inner, 0) + weight
+                outer[key_outer] += weight
+                inner[key_inner] += weight
             gc_in_stalls += sum(min(t, s + took) - max(start, s) for s, _, took, _ in collections
                                 if s < t and s + took > start)
     in_windows = [(took, gen) for s, _, took, gen in collections
                   if any(w0 <= s <= w1 for w0, w1 in (r.get("window", (0, 0)) for r in reps))]
     full = [took for took, gen in in_windows if gen == 2]
-
-    def ranked(weights):
-        return [[round(w * 1000, 1), key] for key, w in
-                sorted(weights.items(), key=lambda kv: -kv[1])[:top]]
-
     return {"samples_in_stalls": total, "sampled_ms": round(covered * 1000, 1),
             "gc_ms_in_stalls": round(gc_in_stalls * 1000, 1),
             "gc_in_windows": {"collections": len(in_windows),
                               "total_ms": round(sum(t for t, _ in in_windows) * 1000, 1),
                               "full": len(full),
                               "full_max_ms": round(max(full) * 1000, 1) if full else None},
-            "by_app_function_ms": ranked(outer), "by_innermost_ms": ranked(inner)}
+            **{name: [[round(w * 1000, 1), key] for key, w in weights.most_common(top)]
+               for name, weights in (("by_app_function_ms", outer), ("by_innermost_ms", inner))}}
 
 
 class Bench:
@@ -109,41 +88,15 @@ class Bench:
 
     def __init__(self, server, args, http: aiohttp.ClientSession, crowd: Crowd, fac):
         self.server, self.args, self.http, self.crowd, self.fac = server, args, http, crowd, fac
-        self.ops, self.pings, self.ping_errors, self.lags = {}, [], [], []
-
-    def ping(self, wall, t0, ok, rtt):
-        """Note one ping of the cross-check: (wall time sent, round trip) or its failure."""
-        if ok:
-            self.pings.append((wall, rtt))
-        else:
-            self.ping_errors.append(wall)
-
-    async def health(self) -> dict:
-        async with self.http.get(self.server.url + "/healthz") as response:
-            return await response.json()
+        self.ops, self.pings, self.lags = {}, [], []  # pings: (wall time sent, rtt, ok)
 
     async def window(self, w0: float, w1: float) -> dict:
         """Server stalls, pings and this process's lag in [w0, w1] (wall clock)."""
-        loop = (await self.health())["loop"]
-        recent = [(entry[0], entry[1]) for entry in loop["recent"]]  # [time, ms late]
-        # A stall stamped at t (its wake-up) ran from t - late - period to t.
-        inside = [(t, late) for t, late in recent
-                  if t >= w0 and t - late / 1000 - MONITOR_PERIOD <= w1]
-        stalls = [late for _, late in inside]
-        truncated = len(recent) >= 200 and bool(recent) and recent[0][0] > w0
-        # Collections the server reports doing itself, when its /healthz says so.
-        collections = [[took, kind] for at, took, kind in loop.get("full_collections", [])
-                       if w0 <= at <= w1]
         lags = [lag for t, lag in self.lags if w0 <= t <= w1]
-        return {"longest_stall_ms": max(stalls, default=0.0), "stalls": len(stalls),
-                "stalled_ms_total": round(sum(stalls), 1),
-                "stalls_ms": sorted(stalls, reverse=True)[:12],
-                **({"stall_log_truncated": True} if truncated else {}),
-                **({"server_collections_ms": collections} if collections else {}),
-                "ping": summary([rtt for t, rtt in self.pings if w0 <= t <= w1]),
-                "ping_errors": sum(1 for t in self.ping_errors if w0 <= t <= w1),
-                "load_generator_lag_max_ms": ms(max(lags)) if lags else None,
-                "stall_intervals": inside}
+        return {**await asyncio.to_thread(loop_stalls, self.server.url, w0, w1, True),
+                "ping": summary([rtt for t, rtt, ok in self.pings if ok and w0 <= t <= w1]),
+                "ping_errors": sum(1 for t, _, ok in self.pings if not ok and w0 <= t <= w1),
+                "load_generator_lag_max_ms": ms(max(lags)) if lags else None}
 
     async def measure(self, name: str, operation, group: str) -> dict:
         """Run one operation after a quiet spell; its own figures plus its window's."""
@@ -168,54 +121,42 @@ class Bench:
 
     # ------------------------------------------------------------ operations
 
-    async def set_live(self, activity_id: int) -> dict:
-        """live:set, then wait for every phone's own view."""
+    async def set_live(self, activity_id: int, everyone=False) -> dict:
+        """live:set, then wait for every phone's own view (`everyone`: or fail)."""
         r = await go_live(self.fac, self.crowd, activity_id, self.args.op_timeout)
-        return {"latency_ms": r["end_ms"], "ack_ms": r["ack_ms"], "mine_acked": r["viewed"],
-                "mine_asked": r["asked"], "mine_errors": r["errors"], "phones": r["phones"]}
+        if everyone and r["viewed"] < r["phones"]:
+            raise RuntimeError(f"making {activity_id} live: {r}")
+        return {"latency_ms": r["end_ms"], **r}
 
     async def connect_round(self, activity_id: int, number: int) -> dict:
         """connect:start, then wait for every phone's card (`mine`) and the control
         screen's progress for the new round (in its `live`)."""
-        cards, progress, counted = Count(len(self.crowd.phones)), Count(1), set()
-
-        def on_mine(phone, data):
-            if (phone.group or {}).get("round") == number and phone not in counted:
-                counted.add(phone)
-                cards.add()
-
-        def on_live(client, data):
-            if ((client.activity or {}).get("progress") or {}).get("round") == number \
-                    and not progress.n:
-                progress.add()
-
-        self.crowd.on("mine", on_mine)
-        self.fac.on("live", on_live)
+        cards = Watch(self.crowd.phones, activity_id, ("mine",),
+                      at=lambda phone: (phone.group or {}).get("round") == number)
+        progress = Watch([self.fac], activity_id, ("live",), at=lambda fac: (
+            (fac.activity or {}).get("progress") or {}).get("round") == number)
         try:
             t0 = time.monotonic()
             ack = await self.fac.call("connect:start", {"activity_id": activity_id}, timeout=60)
             t_ack = time.monotonic()
             if not ack.get("ok") or ack.get("round") != number:
                 raise RuntimeError(f"connect:start: {ack}")
-            marks = {label: ms(count.at - t0) if await count.wait(self.args.op_timeout) else None
-                     for label, count in (("all_cards_ms", cards),
-                                          ("control_progress_ms", progress))}
+            marks = {label: ms(w.reached["at"].at - t0)
+                     if await w.reached["at"].wait(self.args.op_timeout) else None
+                     for label, w in (("all_cards_ms", cards), ("control_progress_ms", progress))}
         finally:
-            self.crowd.off("mine", on_mine)
-            self.fac.off("live", on_live)
+            cards.listen("off")
+            progress.listen("off")
         done = [v for v in (ms(t_ack - t0), *marks.values()) if v is not None]
-        return {"latency_ms": max(done), "ack_ms": ms(t_ack - t0), **marks,
-                "round": number, "cards": cards.n, "phones": len(self.crowd.phones)}
+        return {"latency_ms": max(done), "ack_ms": ms(t_ack - t0), **marks, "round": number,
+                "cards": cards.reached["at"].n, "phones": len(self.crowd.phones)}
 
-    async def burst(self, event: str, sends) -> dict:
-        """Send `event` with each (phone, payload), paced evenly over --burst-seconds."""
-        timeout = self.args.op_timeout
-        t0, last_sent, replies = await paced(
-            [partial(timed_call, phone, event, payload, timeout) for phone, payload in sends],
-            self.args.burst_seconds, timeout)
-        latencies, errors, last_ack = tally(replies)
-        return {"latency_ms": ms(last_ack - t0) if last_ack else None, "sent": len(sends),
-                "acks_ok": len(sends) - sum(errors.values()), "failed": errors,
+    async def burst(self, calls: list) -> dict:
+        """Make each call (e.g. `phone.found`), paced evenly over --burst-seconds."""
+        t0, last_sent, latencies, errors, last_ack = await paced_calls(
+            calls, self.args.burst_seconds, self.args.op_timeout)
+        return {"latency_ms": ms(last_ack - t0) if last_ack else None, "sent": len(calls),
+                "acks_ok": len(calls) - sum(errors.values()), "failed": errors,
                 "send_span_ms": ms(last_sent - t0), "ack_latency": summary(latencies)}
 
     async def fetch(self, path: str) -> dict:
@@ -232,39 +173,37 @@ async def scenario(server, args, out: dict):
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
     try:
         w, screens = await open_workshop(server.url, "Loop lag day", ["screen"], pingers=math.ceil(
-            1 / (args.ping_every * PINGS_PER_PINGER)), logger=CLIENT_LOG)
+            1 / (args.ping_every * PINGS_PER_PINGER)), logger=CLIENT_WARNINGS.logger)
         fac = screens["facilitator"]
-        crowd = Crowd(server.url, w["code"], logger=CLIENT_LOG)
+        crowd = Crowd(server.url, w["code"], logger=CLIENT_WARNINGS.logger)
         phones = await join_measured(server, crowd, args, out, enter=lambda phone: phone.join(
             role=ROLES[phone.index % 4]))
         n, out["pingers"] = len(phones), len(screens["pingers"])
         bench = Bench(server, args, http, crowd, fac)
         pinging = asyncio.ensure_future(ping_in_turn(
-            screens["pingers"], stop, args.ping_every, bench.ping, lag_period=MONITOR_PERIOD,
-            lag=lambda lag: bench.lags.append((time.time(), lag))))
+            screens["pingers"], stop, args.ping_every,
+            lambda wall, t0, ok, rtt: bench.pings.append((wall, rtt, ok)),
+            lag_period=MONITOR_PERIOD, lag=lambda lag: bench.lags.append((time.time(), lag))))
 
         # Idle baseline: the same window figures with nothing going on.
         await asyncio.sleep(args.settle)
         w0 = time.time()
         await asyncio.sleep(2.0)
         out["idle_2s"] = await bench.window(w0, time.time())
-        out["idle_2s"].pop("stall_intervals")
+        out["idle_2s"].pop("intervals")
 
         # (a) Connect rounds.
         connect_id = await add_activity(
             fac, kind="connect", title="Meet someone new", group_size=args.group_size,
             round_count=args.reps, minutes=10)
-        setup = await bench.set_live(connect_id)
-        if setup["mine_acked"] < n:
-            raise RuntimeError(f"making Connect live: {setup}")
+        await bench.set_live(connect_id, everyone=True)
         for rep in range(args.reps):
             await bench.measure("connect_round", lambda r=rep: bench.connect_round(
                 connect_id, r + 1), "a: Connect round")
             # Everyone finds their group, so later rounds avoid these meetings and the
             # meetings export has rows; the second of a pair gets `already_found`.
             await bench.measure("connect_found", lambda: bench.burst(
-                "connect:found", [(phone, phone.card_ref()) for phone in phones]),
-                "c: burst of writes")
+                [phone.found for phone in phones]), "c: burst of writes")
 
         # (c) Bursts of writes: a poll per repetition, then Q&A votes.
         poll_id = None
@@ -272,32 +211,20 @@ async def scenario(server, args, out: dict):
             poll_id = await add_activity(fac, **poll(f"Poll {rep + 1}"))
             await bench.measure("poll_go_live", lambda a=poll_id: bench.set_live(a),
                                 "c: burst of writes")
-            sends = [(phone, phone.answer_payload({"choices": [(i + rep) % 4]}, f"p{rep}-{i}"))
-                     for i, phone in enumerate(phones)]
-            await bench.measure("poll_answers", lambda s=sends: bench.burst(
-                "prompt:answer", s), "c: burst of writes")
+            answers = [partial(phone.answer, {"choices": [(i + rep) % 4]}, f"p{rep}-{i}",
+                               args.op_timeout) for i, phone in enumerate(phones)]
+            await bench.measure("poll_answers", lambda c=answers: bench.burst(c),
+                                "c: burst of writes")
 
         qa_id = await add_activity(fac, **qa("Questions for the panel"))
-        setup = await bench.set_live(qa_id)
-        if setup["mine_acked"] < n:
-            raise RuntimeError(f"making the Q&A live: {setup}")
+        await bench.set_live(qa_id, everyone=True)
         questions = min(QUESTIONS, n)
-        for rep in range(args.reps):
+        for rep in range(args.reps):  # 20 questions (not timed), then a vote from each phone
             askers = [(rep * questions + m) % n for m in range(questions)]
-            asks = await asyncio.gather(*[phones[a].ask(
-                f"Question {m + 1} of round {rep + 1}: what changes next year?",
-                anonymous=False, client_id=f"q{rep}-{m}") for m, a in enumerate(askers)])
-            if not all(a.get("ok") for a in asks):
-                raise RuntimeError(f"asking failed: {[a for a in asks if not a.get('ok')][:3]}")
-            ids, own = [a["question"]["id"] for a in asks], {a: m for m, a in enumerate(askers)}
-            sends = []
-            for i, phone in enumerate(phones):
-                m = i % questions
-                m = (m + 1) % questions if own.get(i) == m else m
-                if own.get(i) != m:  # (not a single question, asked by this phone)
-                    sends.append((phone, {"question_id": ids[m], "up": True}))
-            await bench.measure("qa_votes", lambda s=sends: bench.burst("qa:vote", s),
-                                "c: burst of writes")
+            ids = await ask_each(phones, askers, rep, anonymous=False)
+            votes = [partial(phones[i].vote, ids[m], timeout=args.op_timeout)
+                     for i, m in plan_votes(n, askers, 1)]
+            await bench.measure("qa_votes", lambda c=votes: bench.burst(c), "c: burst of writes")
 
         # (b) Exports, fetched while the phones stay connected.
         key, csv = w["key"], f"/control/{w['key']}/activities"
@@ -308,11 +235,9 @@ async def scenario(server, args, out: dict):
                  "qa_questions_csv": f"{csv}/{qa_id}/questions.csv"}
         out["exports_absent"] = []
         for name, path in paths.items():
-            async with http.get(server.url + path) as response:  # present? (and warm-up)
-                await response.read()
-                if response.status == 404:
-                    out["exports_absent"].append(name)
-                    continue
+            if (await bench.fetch(path))["status"] == 404:  # present? (and a warm-up)
+                out["exports_absent"].append(name)
+                continue
             for rep in range(args.reps):
                 await bench.measure(name, lambda p=path: bench.fetch(p), "b: export")
 
@@ -321,7 +246,9 @@ async def scenario(server, args, out: dict):
         pinging = None
         out["operations"] = bench.ops
         out["client_disconnects_during_run"] = crowd.disconnects
-        out["server_loop_longest_since_start_ms"] = (await bench.health())["loop"]["longest_ms"]
+        async with http.get(server.url + "/healthz") as response:
+            loop = (await response.json())["loop"]
+        out["server_loop_longest_since_start_ms"] = loop["longest_ms"]
     finally:
         stop.set()
         if pinging is not None:
@@ -331,31 +258,27 @@ async def scenario(server, args, out: dict):
         await http.close()
 
 
+OP_FIGURES = figure_table("""
+latency_ms                 latency_ms
+longest_stall_ms           longest_stall_ms
+stalls                     stalls
+ping_max_ms                ping.max_ms
+ping_p50_ms                ping.p50_ms
+load_generator_lag_max_ms  load_generator_lag_max_ms
+server_on_cpu_s            server_on_cpu_s             3
+server_waiting_for_cpu_s   server_waiting_for_cpu_s    3
+""")
+
+
 def figures(entry: dict) -> dict:
-    """Medians over repetitions, and the worst repetition's stall."""
-    reps = entry["reps"]
-
-    def col(key, sub=None):
-        return [(r.get(key) or {}).get(sub) if sub else r.get(key) for r in reps]
-
-    stalls = col("longest_stall_ms")
-    return {
-        "group": entry["group"],
-        "latency_ms_median": median(col("latency_ms")),
-        "longest_stall_ms_median": median(stalls),
-        "longest_stall_ms_max": max((s for s in stalls if s is not None), default=None),
-        "longest_stall_ms_per_rep": stalls, "stalls_per_rep": col("stalls"),
-        "ping_max_ms_median": median(col("ping", "max_ms")),
-        "ping_max_ms_per_rep": col("ping", "max_ms"),
-        "ping_p50_ms_median": median(col("ping", "p50_ms")),
-        "load_generator_lag_max_ms_median": median(col("load_generator_lag_max_ms")),
-        "server_on_cpu_s_median": median(col("server_on_cpu_s"), 3),
-        "server_waiting_for_cpu_s_median": median(col("server_waiting_for_cpu_s"), 3),
-        # A stall much longer than the server's own time on a CPU in its window, with as
-        # long waiting for one, was other work on the machine rather than this operation.
-        "server_waiting_for_cpu_s_per_rep": col("server_waiting_for_cpu_s"),
-        "meets_target": all(s is not None and s < TARGET_MS for s in stalls),
-    }
+    """Medians over repetitions, some per repetition, and the worst repetition's stall. A
+    stall much longer than the server's own time on a CPU in its window, with as long
+    waiting for one, was other work on the machine rather than this operation."""
+    stalls = column(entry["reps"], "longest_stall_ms")
+    return {"group": entry["group"], **per_rep(entry["reps"], OP_FIGURES, (
+                "longest_stall_ms", "stalls", "ping_max_ms", "server_waiting_for_cpu_s")),
+            "longest_stall_ms_max": max((s for s in stalls if s is not None), default=None),
+            "meets_target": all(s is not None and s < TARGET_MS for s in stalls)}
 
 
 def checks(ops: dict, phones) -> dict:
@@ -367,7 +290,7 @@ def checks(ops: dict, phones) -> dict:
         "every_phone_got_its_connect_card": every(
             "connect_round", lambda r: r.get("cards") == phones),
         "every_phone_got_its_mine_on_go_live": every(
-            "poll_go_live", lambda r: r.get("mine_acked") == phones and not r["mine_errors"]),
+            "poll_go_live", lambda r: r.get("viewed") == phones and not r["errors"]),
         "every_found_acked": every("connect_found", lambda r: r.get("acks_ok", 0) > 0
                                    and set(r["failed"]) <= {"already_found"}),
         "every_answer_acked_ok": every("poll_answers", lambda r: r.get("acks_ok") == r["sent"]),
@@ -392,26 +315,18 @@ def main():
     tmp, out = begin("loop_lag", args, NOTE, burst_seconds=args.burst_seconds,
                      group_size=args.group_size, ping_every_s=args.ping_every,
                      target={"longest_stall_ms_below": TARGET_MS})
-    out["method"] = METHOD.format(TAIL=TAIL)
     probe_log = add_probe(tmp, stacks_every=STACK_EVERY) if args.stall_stacks else None
     run_against(app_server(tmp, args.mode), scenario, args, out)
     ops = out.pop("operations", {})
     if probe_log is not None:
         samples, collections = read_probe(probe_log)
         out["stall_stacks"] = {
-            "method": (f"The server's main-thread stack sampled every {STACK_EVERY * 1000:g} "
-                       "ms by an OS thread; samples inside each stall grouped by the "
-                       "outermost app function and by the innermost frames, in ms (each sample "
-                       "weighted by the time since the one before, summed over "
-                       "repetitions); gc_ms_in_stalls: collections overlapping stalls; "
-                       "gc_in_windows: every collection started in the operation's windows. "
-                       "Sampling itself adds a little load."),
             "samples": len(samples),
             **{name: stall_stacks(entry["reps"], samples, collections, STACK_EVERY)
                for name, entry in ops.items()}}
     for entry in ops.values():
         for record in entry["reps"]:
-            record.pop("stall_intervals", None)
+            record.pop("intervals", None)
             record.pop("window", None)
     keep_or_remove(tmp, args, out)
     if ops:

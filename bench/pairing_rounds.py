@@ -3,33 +3,20 @@
     python bench/pairing_rounds.py [--rosters 120,500] [--sizes 2,3,4,6] [--rounds 12]
                                    [--seeds 20] [--time-budget 0.05] [--separate org]
 
-For each roster and group size, and for each seed, runs `rounds` consecutive
-rounds of `facilitator.pairing.live.group_round` (default rules: organisations
-kept apart; `--separate org,role,sector` keeps all three apart), feeding every
-round's pairs into `met`. Times each call with time.perf_counter (everything
-group_round does, nothing else) and prints one JSON object: per-round
-p50/p99/max in ms, and the quality of the rounds: repeated pairs,
-same-organisation pairs against the unavoidable bound, same-role and
-same-sector pairs, and the first round (1-based) with a repeat. Totals are
-summed over seeds and rounds; `*_per_seed` is [min, max] over seeds.
+What it times and counts: bench/README.md. Prints one JSON object.
 """
 import argparse
 import csv
 import gc
-import json
-import os
-import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT, finish, machine
 
-from facilitator.pairing.live import (group_round, round_pairs, round_stats,  # noqa: E402
+from facilitator.pairing.live import (group_round, round_pairs, round_stats,
                                       unavoidable_same_org_pairs)
-from facilitator.pairing.model import MixRules, Person  # noqa: E402
+from facilitator.pairing.model import MixRules, Person
 
 NOTE = ("Timed on a noisy shared 2-core virtual machine: the time budget is wall-clock, so "
         "a busy machine both slows each step and cuts hard searches short. Compare p50s; "
@@ -39,15 +26,13 @@ NOTE = ("Timed on a noisy shared 2-core virtual machine: the time budget is wall
 
 
 class GcWatch:
-    """Full garbage collections (generation 2) while `active`, with their pauses."""
+    """Full garbage collections (generation 2) while `active`, with their pauses in ms."""
 
     def __init__(self):
-        """Register with the garbage collector, inactive."""
         self.active, self.pauses, self._start = False, [], 0.0
         gc.callbacks.append(self)
 
     def __call__(self, phase, info):
-        """Note when a full collection starts and how long it took."""
         if info["generation"] != 2 or not self.active:
             return
         if phase == "start":
@@ -117,10 +102,8 @@ def run(n: int, size: int, rounds: int, seeds: int, budget: float, rules: MixRul
         repeats_by_seed.append(seed_repeats)
         org_by_seed.append(seed_org)
 
-    def earliest(rounds_by_seed):
-        """The earliest round over seeds, None if no seed had one."""
-        found = [r for r in rounds_by_seed if r is not None]
-        return min(found) if found else None
+    def earliest(rounds_by_seed):  # over seeds; None if no seed had one
+        return min((r for r in rounds_by_seed if r is not None), default=None)
 
     return {
         "people": n, "size": size, "rounds": rounds, "seeds": seeds,
@@ -141,14 +124,12 @@ def run(n: int, size: int, rounds: int, seeds: int, budget: float, rules: MixRul
     }
 
 
-def main() -> None:
+def main() -> int:
     """Run every roster and size, print one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rosters", default="120,500")
-    parser.add_argument("--sizes", default="2,3,4,6")
-    parser.add_argument("--rounds", type=int, default=12)
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--time-budget", type=float, default=0.05)
+    for flag, default in (("--rosters", "120,500"), ("--sizes", "2,3,4,6"), ("--rounds", 12),
+                          ("--seeds", 20), ("--time-budget", 0.05)):
+        parser.add_argument(flag, type=type(default), default=default)
     parser.add_argument("--separate", default="org",
                         help="likenesses to keep apart: any of org,role,sector")
     args = parser.parse_args()
@@ -156,23 +137,14 @@ def main() -> None:
     if apart - {"org", "role", "sector"}:
         parser.error("--separate takes org, role and sector")
     rules = MixRules("org" in apart, "role" in apart, "sector" in apart)
-    started = time.perf_counter()
+    started = time.monotonic()
     results = [run(int(n), int(size), args.rounds, args.seeds, args.time_budget, rules)
                for n in args.rosters.split(",") for size in args.sizes.split(",")]
-    every = [r["round_ms"] for r in results]
-    text = json.dumps({
-        "benchmark": "pairing_rounds",
-        "python": platform.python_version(), "cpus": os.cpu_count(),
-        "time_budget_s": args.time_budget, "rules": vars(rules),
-        "note": NOTE,
-        "results": "RESULTS",
-        "worst_round_ms": max(t["max"] for t in every),
-        "wall_s": round(time.perf_counter() - started, 1),
-    }, indent=1)
-    # One line per roster and size keeps the output readable.
-    print(text.replace('"RESULTS"', "[\n  " + ",\n  ".join(json.dumps(r) for r in results)
-                       + "\n ]"))
+    return finish({"benchmark": "pairing_rounds", "machine": machine(),
+                   "time_budget_s": args.time_budget, "rules": vars(rules), "note": NOTE,
+                   "results": results,
+                   "worst_round_ms": max(r["round_ms"]["max"] for r in results)}, started, ok=True)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

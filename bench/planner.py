@@ -17,47 +17,25 @@ is not settled the table gives the best lower bound known to us and says so.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import finish, machine
 
 from facilitator.pairing.planner import max_rounds_bound, plan
 
 # (groups, size, best-known rounds, note)
 INSTANCES = [
-    (2, 2, 3, "round robin"),
-    (4, 2, 7, "round robin"),
-    (3, 3, 4, "AG(2,3)"),
-    (4, 3, 4, "no NKTS(12)"),
-    (5, 3, 7, "Kirkman's schoolgirls, KTS(15)"),
-    (6, 3, 8, "NKTS(18)"),
-    (7, 3, 10, "KTS(21)"),
-    (8, 3, 11, "NKTS(24)"),
-    (9, 3, 13, "KTS(27)"),
-    (10, 3, 14, "NKTS(30)"),
-    (11, 3, 16, "KTS(33)"),
-    (12, 3, 17, "NKTS(36)"),
-    (4, 4, 5, "AG(2,4)"),
-    (5, 4, 5, "5-4-6 open"),
-    (6, 4, 7, "4-RGDD 3^8"),
-    (7, 4, 9, "RBIBD(28,4,1)"),
-    (8, 4, 10, "original problem (Aguado 2004)"),
-    (9, 4, 11, "upper bound 11"),
-    (10, 4, 13, "RBIBD(40,4,1)"),
-    (13, 4, 17, "RBIBD(52,4,1)"),
-    (16, 4, 21, "RBIBD(64,4,1)"),
-    (5, 5, 6, "AG(2,5)"),
-    (6, 5, 6, "upper bound 7"),
-    (7, 5, 7, "known >= 7 (transversal design); upper bound 8"),
-    (6, 6, 3, "no 2 MOLS(6)"),
-    (7, 7, 8, "AG(2,7)"),
-    (8, 8, 9, "AG(2,8)"),
-    (9, 9, 10, "AG(2,9)"),
+    (2, 2, 3, "round robin"), (4, 2, 7, "round robin"), (3, 3, 4, "AG(2,3)"),
+    (4, 3, 4, "no NKTS(12)"), (5, 3, 7, "Kirkman's schoolgirls, KTS(15)"),
+    (6, 3, 8, "NKTS(18)"), (7, 3, 10, "KTS(21)"), (8, 3, 11, "NKTS(24)"), (9, 3, 13, "KTS(27)"),
+    (10, 3, 14, "NKTS(30)"), (11, 3, 16, "KTS(33)"), (12, 3, 17, "NKTS(36)"),
+    (4, 4, 5, "AG(2,4)"), (5, 4, 5, "5-4-6 open"), (6, 4, 7, "4-RGDD 3^8"),
+    (7, 4, 9, "RBIBD(28,4,1)"), (8, 4, 10, "original problem (Aguado 2004)"),
+    (9, 4, 11, "upper bound 11"), (10, 4, 13, "RBIBD(40,4,1)"), (13, 4, 17, "RBIBD(52,4,1)"),
+    (16, 4, 21, "RBIBD(64,4,1)"), (5, 5, 6, "AG(2,5)"), (6, 5, 6, "upper bound 7"),
+    (7, 5, 7, "known >= 7 (transversal design); upper bound 8"), (6, 6, 3, "no 2 MOLS(6)"),
+    (7, 7, 8, "AG(2,7)"), (8, 8, 9, "AG(2,8)"), (9, 9, 10, "AG(2,9)"),
 ]
 
 
@@ -125,21 +103,18 @@ def main(argv=None):
         print(f"{row['instance']:>8}: reached {row['reached']:>2} of {best:>2} "
               f"({row['seconds']} s, {row['method']})", file=sys.stderr, flush=True)
     out = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
-        "time_limit": args.time_limit, "seed": args.seed,
-        "instances": rows,
+        "benchmark": "planner", "machine": machine(), "time_limit": args.time_limit,
+        "seed": args.seed, "instances": rows,
         "fixed_rounds": fixed,
         "summary": {
             "instances": len(rows),
             "at_best_known": sum(r["reached"] >= r["best_known"] for r in rows),
             "rounds_reached": sum(r["reached"] for r in rows),
             "rounds_best_known": sum(r["best_known"] for r in rows),
-            "seconds_total": round(time.monotonic() - started, 1),
         },
     }
-    print(json.dumps(out, indent=1))
+    return finish(out, started, ok=True)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

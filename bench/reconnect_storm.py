@@ -4,36 +4,28 @@ comes back by itself, identified and current.
     python bench/reconnect_storm.py [--mode eventlet|gevent] [--phones 500] [--reps 3]
                                     [--restart-delay 1] [--rep-timeout 60] [--keep-logs]
 
-Every client reconnects as the browser does (BROWSER_RECONNECT of the rehearsal's phone.py: 0.5 s doubling
-to 4 s, +-0.5 s, 8 s an attempt), its `auth` and stored token read at every attempt. Each
-repetition, every phone answers the live poll (a choice unlike the last repetition's), the
-server gets SIGKILL and, after `--restart-delay` s, starts again on the same database and
-port. Measured from the moment it accepts connections (the port polled every 5 ms): until
-each phone's fresh `snapshot` says `token_status` "ok" and carries its answer (p50/p99/max,
-failures), split into the client's back-off and the attempt itself; attempts per phone;
-kill to accepting, to each phone's disconnect and to the control screen's return; the
-server's loop stalls and CPU, and this process's loop lag. Target: all N within 5 s.
+The phones reconnect as the browser does (BROWSER_RECONNECT), their `auth` and stored
+token read at every attempt. What it measures: bench/README.md. Target: all N within 5 s.
 """
 import asyncio
 import signal
 import sys
 import time
+from collections import Counter
 
-import aiohttp
-from common import (ATTEMPT_TIMEOUT, BROWSER_RECONNECT, Count, Crowd, add_activity, app_server,
-                    begin, client_log, close_all, column, figure_table, finish, lag_monitor,
-                    median, ms, open_workshop, parse, parser, per_rep, poll, run_against, summary)
+from common import (ATTEMPT_TIMEOUT, BROWSER_RECONNECT, ClientLog, Count, Crowd, add_activity,
+                    app_server, begin, close_all, figure_table, finish, join_measured, lag_monitor,
+                    loop_stalls, median, ms, open_workshop, outcome, parse, parser, per_rep, poll,
+                    run_against, summary)
 
-NOTE = ("The load generator (one asyncio process running N Socket.IO clients, all "
-        "reconnecting at once) and the server share a noisy 2-core machine that other work "
-        "was also using: the load generator's own CPU is part of every figure. The client "
-        "back-off part of the wait is set by the clients' delays, not by the server. "
-        "Compare medians over repetitions.")
+NOTE = ("The clients all reconnect at once: the load generator's own CPU is part of every "
+        "figure. The client back-off part of the wait is set by the clients' delays, not by "
+        "the server.")
 
 TARGET_S = 5.0
 OPTIONS = 4
 
-CLIENT_LOG, CLIENT_WARNINGS = client_log("reconnect_storm.client")
+CLIENT_WARNINGS = ClientLog("reconnect_storm.client")
 
 
 class Storm:
@@ -68,15 +60,14 @@ class Storm:
             self.fac_back.add()
 
 
-async def one_rep(rep: int, args, storm: Storm, fac, phones, server,
-                  http: aiohttp.ClientSession, logs: list) -> dict:
+async def one_rep(rep: int, args, storm: Storm, fac, phones, server, logs: list) -> dict:
     # Every phone answers: a new choice each repetition, so a stale answer shows.
     for phone in phones:
         storm.expected[phone] = (phone.index + rep + 1) % OPTIONS
     replies = await asyncio.gather(*[phone.answer(
         {"choices": [storm.expected[phone]]}, f"r{rep}-p{phone.index}") for phone in phones],
         return_exceptions=True)
-    answered = sum(1 for r in replies if isinstance(r, dict) and r.get("ok"))
+    answered = sum(outcome(reply) == "ok" for reply in replies)
     if answered < len(phones):
         raise RuntimeError(f"only {answered} of {len(phones)} answers acknowledged")
     await asyncio.sleep(1.0)
@@ -105,20 +96,14 @@ async def one_rep(rep: int, args, storm: Storm, fac, phones, server,
     stop.set()
     await monitor
     storm.killed_at = None
-    async with http.get(server.url + "/healthz") as response:
-        loop = (await response.json())["loop"]
-    end_wall = time.time()
+    stalls = await asyncio.to_thread(loop_stalls, server.url, wall_accepted)
     # The clients' log lines from the kill on (a socket closed under them, a refused
     # attempt) belong to this storm; any earlier ones go back to the run's.
     storm_warnings = CLIENT_WARNINGS.take()
     CLIENT_WARNINGS.counts.update(warned)
-    stalls = [entry[1] for entry in loop["recent"] if wall_accepted <= entry[0] <= end_wall]
 
     back = storm.back
     current = [t for t, _, ok in back.values() if ok]
-    statuses = {}
-    for _, status, _ in back.values():
-        statuses[status] = statuses.get(status, 0) + 1
     waits, attempts_to_snapshot, attempts_after = [], [], []
     for p, (t_back, _, _) in back.items():
         # The attempt that succeeded: the last one started before its snapshot.
@@ -141,14 +126,13 @@ async def one_rep(rep: int, args, storm: Storm, fac, phones, server,
                    "token_not_ok": sum(1 for _, s, _ in back.values() if s != "ok"),
                    "answer_not_current": sum(1 for _, s, ok in back.values()
                                              if s == "ok" and not ok)},
-        "token_status": statuses,
+        "token_status": dict(Counter(status for _, status, _ in back.values())),
         "client_wait_for_next_attempt": summary(waits),
         "attempt_to_snapshot": summary(attempts_to_snapshot),
         "attempts_per_phone": {"p50": median(attempts_after), "max": max(attempts_after,
                                                                         default=None)},
         "control_screen_back_after_accepting_ms": ms(fac_back - accepted) if fac_back else None,
-        "server_loop": {"longest_stall_ms": max(stalls, default=0.0), "stalls": len(stalls),
-                        "stalls_ms": sorted(stalls, reverse=True)[:12]},
+        "server_loop": stalls,
         "server_cpu_s_until_all_back": round(cpu, 2),
         "load_generator_cpu_s_until_all_back": round(own_cpu, 2),
         "load_generator_lag_max_ms": ms(max(lags)) if lags else None,
@@ -159,40 +143,31 @@ async def one_rep(rep: int, args, storm: Storm, fac, phones, server,
 
 async def scenario(server, args, out: dict):
     storm, clients, logs, crowd = Storm(), [], [], None
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:
         w, screens = await open_workshop(server.url, "Reconnect day", reconnect=True,
-                                         logger=CLIENT_LOG)
+                                         logger=CLIENT_WARNINGS.logger)
         fac = screens["facilitator"]
         clients.append(fac)
         fac.on("snapshot", storm.fac_snapshot)
         fac.on("disconnect", storm.disconnected)
         poll_id = await add_activity(fac, live=True, **poll("Which talk next?", OPTIONS))
 
-        crowd = Crowd(server.url, w["code"], reconnect=True, logger=CLIENT_LOG)
+        crowd = Crowd(server.url, w["code"], reconnect=True, logger=CLIENT_WARNINGS.logger)
         crowd.on("snapshot", storm.phone_snapshot)
         crowd.on("disconnect", storm.disconnected)
-        phones, join_s, failures = await crowd.join(args.phones, args.wave, args.wave_timeout)
-        out["join"] = {"phones": len(phones), "total_s": join_s, "failed": failures}
-        if not phones:
-            raise RuntimeError("no phone joined")
+        phones = await join_measured(server, crowd, args, out)
         assert all(phone.live_id == poll_id for phone in phones)
-        await asyncio.sleep(1.0)
 
         out["reps_detail"] = []
         for rep in range(args.reps):
-            out["reps_detail"].append(await one_rep(rep, args, storm, fac, phones, server,
-                                                    http, logs))
+            out["reps_detail"].append(await one_rep(rep, args, storm, fac, phones, server, logs))
             # Phones still away (counted as failed) get a moment before the next round.
             await asyncio.sleep(1.0)
         out["phones_connected_at_end"] = sum(1 for p in phones if p.connected)
     finally:
         out["server_logs_before_kills"] = logs
         out["client_log_warnings"] = CLIENT_WARNINGS.take()
-        for client in clients + (crowd.phones if crowd else []):
-            client.sio.reconnection = False  # no reconnecting while the server is torn down
         await close_all(clients + (crowd.phones if crowd else []))
-        await http.close()
 
 
 # The medians reported: name, then the path to the figure in each repetition's record.
@@ -206,6 +181,7 @@ attempt_to_snapshot_p50_ms    attempt_to_snapshot.p50_ms
 attempt_to_snapshot_p99_ms    attempt_to_snapshot.p99_ms
 attempt_to_snapshot_max_ms    attempt_to_snapshot.max_ms
 kill_to_accepting_s           kill_to_accepting_s
+all_back_and_current_s        all_back_and_current_s
 server_loop_longest_stall_ms  server_loop.longest_stall_ms
 server_cpu_s_until_all_back   server_cpu_s_until_all_back
 load_generator_lag_max_ms     load_generator_lag_max_ms
@@ -228,12 +204,9 @@ def main():
 
     reps = out.get("reps_detail", [])
     if reps:
-        out["median"] = medians(reps, FIGURES)
-        out["median"]["per_rep"] = {
-            "all_back_and_current_s": column(reps, "all_back_and_current_s"),
-            "back_p99_ms": column(reps, FIGURES["back_p99_ms"]),
-            "back_max_ms": column(reps, FIGURES["back_max_ms"]),
-            "failed": [sum(r["failed"].values()) for r in reps]}
+        out["median"] = per_rep(reps, FIGURES, ("all_back_and_current_s", "back_p99_ms",
+                                                 "back_max_ms"))
+        out["median"]["per_rep"]["failed"] = [sum(r["failed"].values()) for r in reps]
         out["target"]["met"] = all(r["meets_target"] for r in reps)
         times = [r["all_back_and_current_s"] for r in reps]
         out["target"]["worst_all_back_s"] = None if None in times else max(times)

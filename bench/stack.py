@@ -1,7 +1,7 @@
 """The documented deployment on loopback: Redis, several `run.py` processes on
 one database, and HAProxy with `deploy/haproxy.cfg` terminating TLS in front.
 
-Used by `bench/scaleout.py` and the scale-out tests. Needs Debian's
+Used by `join_broadcast.py --through` and the scale-out tests. Needs Debian's
 `redis-server`, `haproxy` and `openssl`.
 """
 import os
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HOST, ROOT, Server, free_port  # noqa: E402
+from common import HOST, ROOT, Server, app_server, free_port  # noqa: E402
 
 TOOLS = ("redis-server", "haproxy", "openssl")
 
@@ -58,10 +58,6 @@ class Stack:
         """Where phones connect: HAProxy's HTTPS address."""
         return f"https://{HOST}:{self.https_port}"
 
-    @property
-    def redis_url(self) -> str:
-        return f"redis://{HOST}:{self.redis_port}/0"
-
     def start(self):
         """Start Redis, the workers, then the proxy; each waits until it listens."""
         self.cert, pem = self_signed(self.dir)
@@ -69,16 +65,14 @@ class Stack:
             tool("redis-server"), "--port", str(self.redis_port), "--bind", HOST, "--save", "",
             "--appendonly", "no", "--dir", str(self.dir)],
             self.dir / "redis.log", self.redis_port).start()
+        self.workers = [None] * len(self.worker_ports)
         for index in range(len(self.worker_ports)):
-            self.workers.append(None)
             self.start_worker(index)
-        targets = [f"{HOST}:{port}" for port in self.worker_ports]
-        env = {**os.environ,
-               "FACILITATOR_TLS_PEM": str(pem),
+        env = {**os.environ, "FACILITATOR_TLS_PEM": str(pem),
                "FACILITATOR_HTTPS_BIND": f"{HOST}:{self.https_port}",
                "FACILITATOR_HTTP_BIND": f"{HOST}:{self.http_port}",
-               "FACILITATOR_WORKER1": targets[0],
-               "FACILITATOR_WORKER2": targets[-1]}
+               "FACILITATOR_WORKER1": f"{HOST}:{self.worker_ports[0]}",
+               "FACILITATOR_WORKER2": f"{HOST}:{self.worker_ports[-1]}"}
         self.proxy = Server("haproxy", [
             tool("haproxy"), "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")],
             self.dir / "haproxy.log", self.https_port, env=env).start()
@@ -86,24 +80,31 @@ class Stack:
 
     def start_worker(self, index: int):
         """(Re)start worker `index` on its port."""
-        port = self.worker_ports[index]
         env = {**os.environ, **self.extra_env,
-               "FACILITATOR_REDIS_URL": self.redis_url,
-               "FACILITATOR_TRUSTED_PROXIES": "1",
-               "FACILITATOR_PUBLIC_URL": self.url}
-        server = Server(f"worker{index + 1}", [
-            sys.executable, str(ROOT / "run.py"), "--host", HOST, "--port", str(port),
-            "--database", str(self.database), "--async-mode", self.mode],
-            self.dir / f"worker{index + 1}.log", port, env=env)
-        self.workers[index] = server.start()
-        return server
+               "FACILITATOR_REDIS_URL": f"redis://{HOST}:{self.redis_port}/0",
+               "FACILITATOR_TRUSTED_PROXIES": "1", "FACILITATOR_PUBLIC_URL": self.url}
+        self.workers[index] = app_server(self.dir, self.mode, f"worker{index + 1}.log",
+                                         f"worker{index + 1}", env, self.database,
+                                         self.worker_ports[index]).start()
+        return self.workers[index]
+
+    def log_problems(self) -> dict:
+        """Each worker's log problems (see Server), by name."""
+        return {server.name: server.log_problems() for server in self.workers if server}
+
+    def rss_kb(self) -> int:
+        """The workers' memory (KB), together."""
+        return sum(server.rss_kb() for server in self.workers)
+
+    def cpu_s(self) -> float:
+        """The workers' CPU time (s), together."""
+        return sum(server.cpu_s() for server in self.workers)
 
     def kill_worker(self, index: int):
         """SIGKILL one worker, as a crash would."""
-        server = self.workers[index]
-        server.proc.kill()
-        server.proc.wait(10)
-        server.log.close()
+        self.workers[index].proc.kill()
+        self.workers[index].proc.wait(10)
+        self.workers[index].log.close()
 
     def stop(self):
         """Stop everything (always safe to call)."""

@@ -4,8 +4,12 @@ Adding a kind is its package plus a line here; removing it is deleting both.
 Each package's `__init__.py` defines its `Kind` subclasses (see hookspecs) and
 lists them in `KINDS`; importing it registers its events.
 """
+import functools
 import importlib
+import sys
+from pathlib import Path
 
+from .hookspecs import Kind
 from .validation import invalid
 
 PACKAGES = [
@@ -30,8 +34,50 @@ def load() -> dict:
             for kind in module.KINDS:
                 if kind.name in KINDS:
                     raise RuntimeError(f"two kinds are called {kind.name!r}")
-                KINDS[kind.name] = kind
+                KINDS[kind.name] = _with_own_files(kind)
     return KINDS
+
+
+# A kind's files, found by its name in its package unless the class names others.
+OWN_FILES = {"script": "static/{}.js", "style": "static/{}.css",
+             "settings_template": "templates/{}/settings.html"}
+
+
+def _package(cls) -> tuple[str, Path]:
+    """The package a class is defined in: its name and folder."""
+    package = sys.modules[cls.__module__].__package__
+    return package, Path(sys.modules[package].__file__).parent
+
+
+def _with_own_files(kind):
+    """Give `kind` the files named after it in its package (see OWN_FILES) where the
+    class itself does not say otherwise, and the blueprint that serves them: that
+    of the package of the class its script comes from."""
+    package, folder = _package(kind)
+    declared = vars(kind)
+    for attr, pattern in OWN_FILES.items():
+        path = pattern.format(kind.name)
+        if attr not in declared and (folder / path).is_file():
+            setattr(kind, attr, path.split("/", 1)[1])
+    if "blueprint" not in declared:
+        source = next((c for c in kind.__mro__ if vars(c).get("script")), kind)
+        package, folder = _package(source)
+        if any((folder / d).is_dir() for d in ("static", "templates")):
+            kind.blueprint = package_blueprint(package)
+    return kind
+
+
+def of(activity: dict):
+    """The kind of a stored activity: one that is registered, or `Unavailable` for one
+    of a kind this server no longer has (its package removed)."""
+    return KINDS.get(activity["kind"]) or Unavailable
+
+
+class Unavailable(Kind):
+    """An activity of a kind no longer registered: every screen shows its title, and
+    nothing can be sent to it."""
+
+    label = "Kind no longer available"
 
 
 def kind_of(name):
@@ -60,24 +106,23 @@ def each_once(hook: str) -> list:
 
 def migrations() -> list:
     """Every kind's table steps, each package's once, in order."""
-    seen, steps = set(), []
-    for kind in load().values():
-        for step in kind.migrations:
-            if step.name not in seen:
-                seen.add(step.name)
-                steps.append(step)
-    return steps
+    return _once((step.name, step) for kind in load().values() for step in kind.migrations)
 
 
 def owned() -> list[tuple[str, str]]:
     """Every kind's (table, condition), each table once, children before parents."""
-    seen, tables = set(), []
-    for kind in load().values():
-        for table, condition in kind.owned:
-            if table not in seen:
-                seen.add(table)
-                tables.append((table, condition))
-    return tables
+    return _once((table, (table, condition)) for kind in load().values()
+                 for table, condition in kind.owned)
+
+
+def _once(named) -> list:
+    """The values of (name, value) pairs, each name once, in order; kinds built on one
+    base share its steps and tables, but two different ones of one name are an error."""
+    found = {}
+    for name, value in named:
+        if found.setdefault(name, value) != value:
+            raise RuntimeError(f"two plug-ins declare {name!r} differently")
+    return list(found.values())
 
 
 def blueprints() -> list:
@@ -89,6 +134,7 @@ def blueprints() -> list:
     return out
 
 
+@functools.cache
 def package_blueprint(import_name: str):
     """A kind package's blueprint: its JS under /kinds/<package>/ and its templates."""
     from flask import Blueprint

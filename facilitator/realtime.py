@@ -16,13 +16,12 @@ from flask import request
 
 from .extensions import get_cluster, get_store, socketio
 from .health import full_collections, loop_monitor
+from .hookspecs import ROLES
 from .store import why_not_saved
 from .throttle import limiter, per
 from .validation import Problem, parse, payload
 
 log = logging.getLogger(__name__)
-
-ROLES = ("facilitator", "delegate", "panel", "screen")
 
 
 @dataclass
@@ -112,11 +111,16 @@ class Registry:
         if (n == 0 and change < 0) or (n == 1 and change > 0):
             mark("presence", conn.workshop_id)
 
-    def forget(self, workshop_id: int):
-        """Drop what is remembered of a deleted workshop's delegates."""
+    def forget(self, workshop_id: int, delegate_ids=None):
+        """Drop what is remembered of a deleted workshop's delegates (or of those of
+        `delegate_ids` only, removed from it), so that none counts as present."""
+        gone = None if delegate_ids is None else set(delegate_ids)
         with self._lock:
-            self._online.pop(workshop_id, None)
-            self._last_seen = {k: t for k, t in self._last_seen.items() if k[0] != workshop_id}
+            if gone is None:
+                self._online.pop(workshop_id, None)
+            self._last_seen = {k: t for k, t in self._last_seen.items()
+                               if k[0] != workshop_id or (gone is not None and k[1] not in gone)}
+            self._took_part -= gone or set()
 
     def get(self, sid: str) -> Connection | None:
         """The connection behind a sid."""
@@ -175,6 +179,11 @@ class Registry:
             departures, self._departures = self._departures, []
         for workshop_id in get_cluster().share(online, departures):
             mark("presence", workshop_id)
+
+    def phones_here(self, workshop_id: int, delegate_id: int) -> int:
+        """How many sockets a delegate has open in this process."""
+        with self._lock:
+            return self._online.get(workshop_id, {}).get(delegate_id, 0)
 
     def sids_of(self, workshop_id: int, delegate_id: int) -> list[str]:
         """Sockets a delegate has open in a workshop."""

@@ -258,6 +258,19 @@ class Store:
         with self.lock:
             return next(self.db.query(sql, params), None)
 
+    def one_of(self, table: str, row_id, parent: str, parent_id: int, missing: str,
+               field: str) -> dict:
+        """The row `row_id` of `table` (an id the client sent) whose `parent` column is
+        `parent_id`, or a not-found problem saying `missing` about `field`."""
+        from .validation import Problem
+        row = None
+        if isinstance(row_id, int) and not isinstance(row_id, bool):
+            row = self.one(f"select * from {table} where id = ? and {parent} = ?",
+                           [row_id, parent_id])
+        if row is None:
+            raise Problem("not_found", missing, field)
+        return row
+
     def committed_one(self, sql: str, params=()):
         """`one`, counting only what is on disk: a row seen inside a group commit
         still under way is returned once that commit is done (None if it failed).

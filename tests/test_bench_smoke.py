@@ -13,24 +13,27 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.live
 
-SMOKE = {
-    "abuse": ["--flood-seconds", "2", "--cap", "20", "--extra", "2"],
-    "join_broadcast": ["--phones", "20", "--reps", "2"],
-    "qa_votes": ["--phones", "30", "--reps", "1", "--questions", "4",
+SMOKE = {  # name: the script in bench/ and its arguments
+    "abuse": ["abuse.py", "--flood-seconds", "2", "--cap", "20", "--extra", "2"],
+    "join_broadcast": ["join_broadcast.py", "--phones", "20", "--reps", "2"],
+    "qa_votes": ["burst.py", "votes", "--phones", "30", "--reps", "1", "--questions", "4",
                  "--votes-per-phone", "2"],
-    "poll_burst": ["--phones", "30", "--reps", "1", "--resends", "3", "--changes", "3",
-                   "--burst-seconds", "1"],
-    "pairing_rounds": ["--rosters", "24", "--sizes", "2,4", "--rounds", "3", "--seeds", "2"],
-    "planner": ["--only", "5-3-7", "4-4-5", "--time-limit", "2"],
-    "scaleout": ["--phones", "20", "--reps", "2"],
-    "loop_lag": ["--phones", "30", "--reps", "1", "--settle", "0.2"],
-    "reconnect_storm": ["--phones", "30", "--reps", "1", "--restart-delay", "0"],
+    "poll_burst": ["burst.py", "poll", "--phones", "30", "--reps", "1", "--resends", "3",
+                   "--changes", "3", "--burst-seconds", "1"],
+    "pairing_rounds": ["pairing_rounds.py", "--rosters", "24", "--sizes", "2,4", "--rounds",
+                       "3", "--seeds", "2"],
+    "planner": ["planner.py", "--only", "5-3-7", "4-4-5", "--time-limit", "2"],
+    "scaleout": ["join_broadcast.py", "--through", "direct,1,2", "--phones", "20", "--reps", "2"],
+    "loop_lag": ["loop_lag.py", "--phones", "30", "--reps", "1", "--settle", "0.2"],
+    "reconnect_storm": ["reconnect_storm.py", "--phones", "30", "--reps", "1",
+                        "--restart-delay", "0"],
 }
 
 
 @pytest.mark.parametrize("name", sorted(SMOKE))
 def test_benchmark_runs_and_reports(name):
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / f"{name}.py"), *SMOKE[name]],
+    script, *args = SMOKE[name]
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
     report = json.loads(done.stdout)
@@ -38,14 +41,13 @@ def test_benchmark_runs_and_reports(name):
 
 
 def test_simulated_phones_take_part_as_delegates_do(live_server):
-    """bench/phone.py's phones against the real server: a crowd arriving over a second,
-    a roster claim, every prompt kind, Q&A, a Connect round, a reconnect with the token
-    and the page's assets."""
+    """The simulated phones (facilitator/rehearsal/phone.py) against the real server: a
+    crowd arriving over a second, a roster claim, every prompt kind, Q&A, a Connect round,
+    a reconnect with the token and the page's assets."""
     import asyncio
 
     import requests
-    sys.path.insert(0, str(ROOT / "bench"))
-    from phone import Client, Crowd, Refused
+    from facilitator.rehearsal.phone import Client, Crowd, Refused
 
     w = live_server.create_workshop()
     requests.post(f"{live_server.url}/control/{w['key']}/roster", timeout=10, files={

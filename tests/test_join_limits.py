@@ -125,6 +125,9 @@ def test_a_phone_that_joined_and_went_without_a_tap_is_not_present(workshops, ap
     idle.disconnect()
     keen.disconnect()
     assert realtime.registry.present(w["id"], OFFLINE_GRACE) == {keen.me["id"]}
+    # Removed, they are not counted as present either (nor grouped, nor awaited).
+    assert fac.emit("delegate:remove", {"delegate_id": keen.me["id"]}, callback=True)["ok"]
+    assert realtime.registry.present(w["id"], OFFLINE_GRACE) == set()
 
 
 def test_workshop_creation_is_limited_per_address(client):

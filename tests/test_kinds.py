@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, hold
 
 from facilitator import plugins, realtime
+from facilitator.runsheet import domain as runsheet
 from facilitator.hookspecs import ROLES, Kind
 
 KINDS = plugins.load()
@@ -25,7 +26,6 @@ def test_a_kind_provides_its_plug_in_parts(app, name):
     assert kind.name == name and kind.label and kind.description
     assert kind.examples is not None, "examples drive the contract tests"
     assert kind.view is not Kind.view, "a projection for every role"
-    assert kind.report is not Kind.report or kind.view is not Kind.view
     assert kind.exports or not kind.owned, "a kind that keeps rows offers them as CSV"
     folder = Path(kind.blueprint.root_path)
     assert (folder / "static" / kind.script).is_file(), "its renderers"
@@ -126,3 +126,33 @@ def test_live_updates_leave_every_screen_as_a_fresh_snapshot_would(app, workshop
             if role == "delegate":
                 assert held["mine"] == fresh.get("mine"), (name, role)
             again.disconnect()
+
+    # Its section of the event report, of what was just played.
+    with app.app_context():
+        store = app.extensions["facilitator.store"]
+        activity = runsheet.get_activity(store, store.one(
+            "select workshop_id from activities where id = ?", [activity_id])["workshop_id"],
+            activity_id)
+        section = kind.report(store, activity)
+    assert isinstance(section, dict) and section and json.dumps(section), name
+
+
+def test_an_activity_of_a_kind_no_longer_registered_shows_its_title(app, client, workshops):
+    """A kind's package removed, its activities left in the database: every screen,
+    the report and the export carry on, and the activity takes no answers."""
+    w = workshops.create()
+    fac = workshops.facilitator(w)
+    activity_id = fac.emit("activity:add", {"kind": "message", "title": "Retired"},
+                           callback=True)["activity"]["id"]
+    store = app.extensions["facilitator.store"]
+    with store.write() as db:
+        db.execute("update activities set kind = 'retired' where id = ?", [activity_id])
+    assert fac.emit("live:set", {"activity_id": activity_id}, callback=True)["ok"]
+    phone = workshops.phone(w)
+    shown = phone.snapshot["live"]["activity"]
+    assert (shown["kind"], shown["title"]) == ("retired", "Retired")
+    assert workshops.facilitator(w).snapshot["live"]["activity"]["title"] == "Retired"
+    assert phone.emit("prompt:answer", {"client_id": "c1", "choices": [0]},
+                      callback=True)["error"] == "not_live"
+    assert client.get(f"/control/{w['key']}/report").status_code == 200
+    assert client.get(f"/control/{w['key']}/export").status_code == 200

@@ -1,6 +1,7 @@
 """Rehearsal: a real server fills a workshop with a crowd of simulated phones (a process
 of its own, `python -m facilitator.rehearsal`) that take part as a room would, marked so
 that reports and exports leave them out and one action removes them."""
+import argparse
 import asyncio
 import csv
 import io
@@ -12,7 +13,11 @@ import pytest
 import requests
 
 from conftest import ROOT, LiveServer
+from facilitator import plugins
+from facilitator.rehearsal import domain
+from facilitator.rehearsal.__main__ import Rehearsal
 from facilitator.rehearsal.phone import Client, Phone, Refused
+from facilitator.store import Store
 from facilitator.validation import name_key
 
 pytestmark = pytest.mark.live
@@ -108,8 +113,12 @@ def test_a_rehearsal_fills_the_room_takes_part_and_leaves_nothing_behind(server)
         await until(lambda: len(fac.activity.get("questions") or []) >= 2
                     and sum(q["votes"] for q in fac.activity["questions"]) >= 2, what="Q&A")
 
-        # Connect: they find their groups on their cards.
+        # Connect: they find their groups on their cards (a real phone among them).
+        real = Phone(server.url, w["code"], 1)
+        assert (await real.join("Real Person", "Real Trust"))["ok"]
         assert (await fac.call("connect:start", {"activity_id": connect}))["ok"]
+        await until(lambda: ((real.mine or {}).get("group") or {}).get("members"),
+                    what="the real phone's group")
         await until(lambda: fac.activity.get("progress", {}).get("placed", 0) >= 20
                     and fac.activity["progress"]["found"] >= fac.activity["progress"]["placed"]
                     / 2, what="Connect")
@@ -124,7 +133,7 @@ def test_a_rehearsal_fills_the_room_takes_part_and_leaves_nothing_behind(server)
         archive = zipfile.ZipFile(io.BytesIO(requests.get(
             f"{server.url}/control/{w['key']}/export", timeout=20).content))
         data = json.loads(archive.read("data.json"))["tables"]
-        assert {d["source"] for d in data["delegates"]} == {"roster"}
+        assert {d["source"] for d in data["delegates"]} == {"roster", "walk-in"}
         assert not data["responses"] and not data["qa_questions"] and not data["qa_votes"]
         assert not [n for n in names if n in archive.read("csv/delegates.csv").decode()]
 
@@ -133,21 +142,21 @@ def test_a_rehearsal_fills_the_room_takes_part_and_leaves_nothing_behind(server)
         assert ack == {"ok": True, "removed": 30}
         assert not crowds(server)
         assert not [d for d in await delegates(server, w) if d["source"] == "simulated"]
-        await until(lambda: not fac.activity["progress"]["placed"], what="an empty round")
+        await until(lambda: fac.activity["progress"]["placed"] == 1, what="a round of one")
+        # The real phone's card no longer lists anyone simulated.
+        await until(lambda: not real.mine["group"]["members"], what="the real phone's card")
+        await real.close()
         await fac.close()
         with zipfile.ZipFile(io.BytesIO(requests.get(
                 f"{server.url}/control/{w['key']}/export", timeout=20).content)) as after:
             rows = json.loads(after.read("data.json"))["tables"]
         assert not rows["responses"] and not rows["qa_questions"] and not rows["qa_votes"]
-        assert not rows["connect_members"]
+        assert {m["delegate_id"] for m in rows["connect_members"]} == {real.me["id"]}
 
     asyncio.run(scenario())
 
 
 def test_a_simulated_phone_claims_nobody_and_a_wrong_secret_is_an_ordinary_phone(server):
-    from facilitator.rehearsal import domain
-    from facilitator.store import Store
-
     w = server.create_workshop()
     upload_roster(server, w, ["Ada Lovelace"])
     store = Store(str(server.database))
@@ -171,3 +180,92 @@ def test_a_simulated_phone_claims_nobody_and_a_wrong_secret_is_an_ordinary_phone
             await phone.close()
 
     asyncio.run(scenario())
+
+
+def phones_act_in(kind) -> bool:
+    """Whether delegates' phones send anything in this kind (its examples say)."""
+    examples = kind.examples or {}
+    return bool(examples.get("answers")) or any(
+        role == "delegate" for role, _, _ in examples.get("actions", ()))
+
+
+def setting_up(kind, activity_id) -> list[tuple[str, dict]]:
+    """The facilitator's steps of the kind's examples before any phone acts (starting a
+    round, say), for this activity."""
+    steps = []
+    for role, event, payload in (kind.examples or {}).get("actions", ()):
+        if role != "facilitator":
+            break
+        steps.append((event, {k: activity_id if v == "$activity" else v
+                              for k, v in payload.items()}))
+    return steps
+
+
+def owned_rows(store, delegate_ids) -> dict[str, int]:
+    """The rows each kind's tables hold of these delegates."""
+    params = {"workshop": None, "activities": "[]", "delegates": json.dumps(delegate_ids)}
+    return {table: store.one(f"select count(*) as n from {table} where {condition}",
+                             params)["n"] for table, condition in plugins.owned()}
+
+
+def test_the_crowd_takes_part_in_every_kind_and_stop_removes_all_of_it(server):
+    """On a run sheet of every registered kind, a crowd sends something the server takes
+    in each kind that phones act in: each says how a simulated delegate takes part
+    (Kind.rehearse), so a new kind without it fails here. Kinds phones only watch get
+    nothing. Stopping removes every simulated delegate with all they sent."""
+    kinds, phones = plugins.load(), 16
+    w = server.create_workshop()
+    store = Store(str(server.database))
+    workshop_id = store.one("select id from workshops where code = ?", [w["code"]])["id"]
+    secret = domain.new_secret(store, workshop_id)
+
+    async def scenario():
+        fac = Client(server.url, {"role": "facilitator", "key": w["key"]})
+        await fac.connect()
+        ids = {}
+        for name, kind in kinds.items():
+            ack = await fac.call("activity:add", {"kind": name, "title": kind.label,
+                                                  **(kind.examples or {}).get("settings", {})})
+            assert ack["ok"], (name, ack)
+            ids[name] = ack["activity"]["id"]
+        crowd = Rehearsal(argparse.Namespace(url=server.url, code=w["code"], phones=phones,
+                                             over=0.3, pace=0.02, seed="every kind"),
+                          [], secret)
+        running = asyncio.ensure_future(crowd.run())
+        await until(lambda: len(crowd.crowd.phones) == phones, what="the crowd to join")
+
+        def taken(name):
+            return sum(n for (activity, _, outcome), n in crowd.acks.items()
+                       if activity == ids[name] and outcome == "ok")
+
+        for name, kind in kinds.items():
+            assert (await fac.call("live:set", {"activity_id": ids[name]}))["ok"]
+            for event, payload in setting_up(kind, ids[name]):
+                assert (await fac.call(event, payload))["ok"], (name, event)
+            if phones_act_in(kind):
+                await until(lambda: taken(name) >= 3, timeout=15,
+                            what=f"the crowd to take part in {name} ({crowd.acks})")
+            else:
+                await asyncio.sleep(0.3)
+                assert not taken(name), f"{name}: phones only watch it"
+        refused = {(event, outcome) for (_, event, outcome), n in crowd.acks.items()
+                   if outcome not in ("ok", "not_live")}  # sent as the next went live
+        # A second question too soon waits and asks again; a tap for a group a partner
+        # tapped for already is what rooms do too. Nothing else is refused.
+        assert refused <= {("qa:ask", "too_soon"), ("connect:found", "already_found")}, refused
+
+        simulated = [d["id"] for d in await delegates(server, w) if d["source"] == "simulated"]
+        assert len(simulated) == phones
+        assert sum(owned_rows(store, simulated).values())
+        ack = await fac.call("rehearsal:stop", {})
+        assert ack == {"ok": True, "removed": phones}
+        crowd.stop.set()
+        await running
+        await fac.close()
+        assert not [d for d in await delegates(server, w) if d["source"] == "simulated"]
+        assert owned_rows(store, simulated) == dict.fromkeys(owned_rows(store, []), 0)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()

@@ -10,10 +10,8 @@ from facilitator import plugins
 PACKAGE = ROOT / "facilitator"
 # Core: everything but the kind packages (and the pairing engine, which knows no kinds).
 KIND_PACKAGES = {name.rsplit(".", 1)[1] for name in plugins.PACKAGES}
-# The rehearsal's simulated phone still answers each kind by name (each kind is to
-# say how a simulated delegate takes part in it): left out here until then.
 CORE = [p for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] not in KIND_PACKAGES | {"pairing", "rehearsal"}]
+        if p.relative_to(PACKAGE).parts[0] not in KIND_PACKAGES | {"pairing"}]
 CORE_FRONT = [*(ROOT / "static" / "js").glob("*.js"), *(ROOT / "templates").glob("*.html")]
 
 

@@ -44,7 +44,7 @@ def test_each_screen_gets_its_snapshot(workshops):
     snap = fac.snapshot
     assert snap["role"] == "facilitator" and snap["workshop"]["title"] == "Day <one>"
     assert snap["runsheet"] == [] and snap["delegates"] == []
-    assert snap["presence"] == {"joined": 0, "online": 0}
+    assert snap["presence"] == {"joined": 0, "online": 0, "simulated": 0}
     assert snap["live"]["activity"] is None
     keys = workshops.links(fac)
     screen = workshops.connect(role="screen", key=keys["screen"])
@@ -211,7 +211,7 @@ def test_presence_counts_are_coalesced_and_reach_control_and_projector(app, work
     update = workshops.last(fac, "presence")
     assert update["joined"] == 3 and update["online"] == 3
     assert sorted(update["online_ids"]) == sorted(p.me["id"] for p in phones)
-    assert workshops.last(screen, "presence") == {"joined": 3, "online": 3}
+    assert workshops.last(screen, "presence") == {"joined": 3, "online": 3, "simulated": 0}
     phones[0].disconnect()
     beat()
     assert workshops.last(fac, "presence")["online"] == 2

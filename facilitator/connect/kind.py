@@ -3,7 +3,6 @@ from ..hookspecs import Change, Export, Kind
 from ..realtime import registry
 from ..validation import Problem, boolean, choice, integer, invalid, text_list
 from . import domain, exports, tables, templates, views
-from .routes import bp
 
 # Phones offline for longer than this are left out of the next round.
 OFFLINE_GRACE = 120
@@ -15,9 +14,6 @@ class Connect(Kind):
     name = "connect"
     label = "Connect"
     description = "rounds that put people with someone new"
-    script = "connect.js"
-    settings_template = "connect/settings.html"
-    blueprint = bp
     pages = (("Plan a rotation ahead", "connect.plan_form",
               "every round's groups at once, for table plans"),)
     migrations = tables.MIGRATIONS
@@ -122,6 +118,57 @@ class Connect(Kind):
     def report(cls, store, activity):
         """Headline counts and the connection map."""
         return {"view": views.public(store, activity), "summary": views.summary(store, activity)}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Most find their group on their card soon, some late; some say they cannot
+        find them (and are regrouped), a few sit a round out (half of those come back
+        for a later one); once the summary is shown, some share a way to reach them."""
+        mine = mine or {}
+        round_ = activity.get("round") or {}
+        number, group = round_.get("number"), mine.get("group")
+        plan = []
+
+        def card(extra=None):
+            """The tap, while the card still shows this round's group unfound."""
+            def payload(shown, own):
+                now = (own or {}).get("group")
+                if ((shown.get("round") or {}).get("number") != number or not now
+                        or now["found"] or now["number"] != group["number"]):
+                    return None
+                return {"activity_id": shown["id"], "round": number, **(extra or {})}
+            return payload
+
+        if number is not None:
+            this_round = who.dice("round", number).random()
+            if mine.get("sitting_out"):
+                if this_round >= 0.05 and who.dice("back", number).random() < 0.5:
+                    plan.append(who.act(("back", number), "connect:sit_out",
+                                        {"sitting_out": False}, think=5))
+            elif group and not group["found"] and round_.get("running"):
+                key = ("meet", number, group["number"])
+                roll = who.dice(*key).random()  # a new group (regrouped): a new roll
+                if this_round < 0.05:
+                    plan.append(who.act(("sit", number), "connect:sit_out",
+                                        {"sitting_out": True}, think=3))
+                else:
+                    think = 45 if roll < 0.25 else 12
+                    ends = round_.get("ends_at")
+                    if roll < 0.13:
+                        plan.append(who.act(key, "connect:cant_find", card(), think, ends))
+                    else:
+                        strangers = [m for m in group.get("members") or () if not m["known"]]
+                        if strangers and who.dice("know", *key).random() < 0.05:
+                            plan.append(who.act(("know",) + key, "connect:know", card(
+                                {"delegate_id": who.rng.choice(strangers)["id"]}), think, ends))
+                            think = 1
+                        plan.append(who.act(key, "connect:found", card(), think, ends))
+        if mine.get("met") and not mine.get("my_contact") and who.dice("contact").random() < 0.3:
+            name = who.me.get("name") or "delegate"
+            address = ".".join(p.strip(".").lower() for p in name.split() if len(p) > 2)
+            plan.append(who.act(("contact",), "connect:contact",
+                                {"contact": f"{address}@example.org"}, think=6))
+        return plan
 
 
 def _meeting_points(data) -> dict:

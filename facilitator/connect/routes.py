@@ -1,7 +1,7 @@
 """Connect's pages: planning a rotation ahead, and the plans made."""
 import json
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from ..extensions import get_store
 from ..csvexport import download, exportable
@@ -9,7 +9,7 @@ from ..plugins import package_blueprint
 from ..store import now
 from ..validation import Problem, integer
 from ..web import facilitator_page
-from . import domain, exports, planning, templates
+from . import exports, planning, templates
 
 bp = package_blueprint(__name__.rpartition(".")[0])
 

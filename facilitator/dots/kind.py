@@ -1,7 +1,6 @@
 """The dot voting kind: its settings, a person's dots, and the count per option."""
 from collections import Counter
 
-from ..plugins import package_blueprint
 from ..prompts.kinds import Prompt, common_settings
 from ..validation import boolean, choice, integer, invalid, text_list
 from . import domain, tables
@@ -22,10 +21,6 @@ class Dots(Prompt):
 
     name, label = "dots", "Dot voting"
     description = "spread a few dots over the options"
-    script = "dots.js"
-    style = "dots.css"
-    settings_template = "dots/settings.html"
-    blueprint = package_blueprint(__name__.rpartition(".")[0])
     migrations = Prompt.migrations + tables.MIGRATIONS
     owned = Prompt.owned + tables.OWNED
     examples = {"settings": {"options": ["Car sharing", "Bike racks", "Shuttle bus"],
@@ -120,3 +115,18 @@ class Dots(Prompt):
         counts = Counter(value["dots"])
         return "; ".join(o["text"] + (f" ×{counts[o['id']]}" if counts[o["id"]] > 1 else "")
                          for o in choices(config) if counts[o["id"]])
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Dots on the room's favourites, some stacked on one option where that is
+        allowed; a few people keep a dot or two back."""
+        def answer(shown):
+            ids = [o["id"] for o in shown.get("options") or ()]
+            if not ids:
+                return None
+            k = shown.get("dots") or 1
+            k = k if who.rng.random() < 0.85 else who.rng.randint(1, k)
+            if shown.get("stack", True):
+                return {"dots": who.favourites(ids, k, distinct=who.rng.random() < 0.5)}
+            return {"dots": who.favourites(ids, min(k, len(ids)))}
+        return super().rehearse(activity, mine, who, answer)

@@ -1,5 +1,5 @@
 """Dot voting's table: the options an idea board gave a vote when it went live."""
-from ..hookspecs import Migration
+from ..hookspecs import ACTIVITIES, DELEGATES, Migration
 
 
 def _options(db):
@@ -17,10 +17,8 @@ def _options(db):
 
 MIGRATIONS = (Migration("dots:1", _options),)
 
-_IDS = "(select value from json_each(:{}))"
 # A copied post goes with the vote, and with the board and the person it came from.
 OWNED = (
-    ("dots_options", f"workshop_id = :workshop or activity_id in {_IDS.format('activities')} "
-                     f"or source_id in {_IDS.format('activities')} "
-                     f"or delegate_id in {_IDS.format('delegates')}"),
+    ("dots_options", f"workshop_id = :workshop or activity_id in {ACTIVITIES} "
+                     f"or source_id in {ACTIVITIES} or delegate_id in {DELEGATES}"),
 )

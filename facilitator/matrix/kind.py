@@ -1,7 +1,6 @@
 """The 2×2 matrix kind: items, two scales, each person's placings and each item's mean."""
 from statistics import fmean, pstdev
 
-from ..plugins import package_blueprint
 from ..prompts.kinds import Prompt, common_settings
 from ..validation import boolean, invalid, text, text_list
 
@@ -85,10 +84,6 @@ class Matrix(Prompt):
 
     name, label = "matrix", "2×2 matrix"
     description = "place items on two scales, e.g. impact and effort"
-    script = "matrix.js"
-    style = "matrix.css"
-    settings_template = "matrix/settings.html"
-    blueprint = package_blueprint(__name__.rpartition(".")[0])
     examples = {"settings": {"items": ["Online booking", "New signage", "Extra clinic"],
                              "results": "live"},
                 "answers": [{"placed": [{"item": 0, "y": 9, "x": 2}, {"item": 1, "y": 3, "x": 2},
@@ -170,3 +165,19 @@ class Matrix(Prompt):
         scales = config["scales"]
         return "; ".join(f"{config['items'][p['item']]}: {scales['y']['name']} {p['y']}, "
                          f"{scales['x']['name']} {p['x']}" for p in _still_listed(config, value))
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Each item near where the room puts it on both scales (some items clearly in
+        a corner, each person a point or two off); where they may, a few leave one out."""
+        def answer(shown):
+            low, high = shown.get("low", LOW), shown.get("high", HIGH)
+            placed = []
+            for item in range(len(shown["items"])):
+                if shown.get("skip") and placed and who.rng.random() < 0.1:
+                    continue
+                placed.append({"item": item, **{
+                    axis: who.around(low, high, item, axis, where=who.taste(item, axis).uniform(
+                        0.1, 0.9), spread=1.5) for axis in AXES}})
+            return {"placed": placed}
+        return super().rehearse(activity, mine, who, answer)

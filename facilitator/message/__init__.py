@@ -1,6 +1,5 @@
 """The message kind: a title and text on every phone and the projector."""
 from ..hookspecs import Kind
-from ..plugins import package_blueprint
 from ..validation import text
 
 
@@ -9,9 +8,6 @@ class Message(Kind):
 
     name, label = "message", "Message"
     description = "a title and text on every screen"
-    script = "message.js"
-    settings_template = "message/settings.html"
-    blueprint = package_blueprint(__name__)
     examples = {"settings": {"body": "Coffee is in the atrium.\n\nBack at 11:00."}}
 
     @staticmethod

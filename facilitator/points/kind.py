@@ -3,7 +3,6 @@
 By default everyone spends the whole budget (the "100-point method"), so each
 answer weighs the same; the facilitator may let people keep some back.
 """
-from ..plugins import package_blueprint
 from ..prompts.kinds import Prompt, common_settings, option_list
 from ..validation import boolean, integer, invalid
 
@@ -13,9 +12,6 @@ class Points(Prompt):
 
     name, label = "points", "Points"
     description = "share a budget of points across options"
-    script, style = "points.js", "points.css"
-    settings_template = "points/settings.html"
-    blueprint = package_blueprint(__name__.rpartition(".")[0])
     examples = {"settings": {"options": ["Training", "Equipment", "Staffing"], "budget": 100},
                 "answers": [{"points": [50, 30, 20]}, {"points": [0, 0, 100]},
                             {"points": [40, 40, 20]}]}
@@ -28,10 +24,7 @@ class Points(Prompt):
                 "spend_all": boolean(data, "spend_all", "Spend every point", default=True),
                 **common_settings(data)}
 
-    @staticmethod
-    def public_settings(config):
-        return {"options": config["options"], "budget": config["budget"],
-                "spend_all": config["spend_all"]}
+    public = ("options", "budget", "spend_all")
 
     @staticmethod
     def answer(config, data):
@@ -66,3 +59,21 @@ class Points(Prompt):
     def readable(config, value):
         return "; ".join(f"{option}: {p}" for option, p in zip(config["options"],
                                                                 value["points"], strict=True))
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Most of the budget on one or two of the room's favourites, a little on a
+        few more, in round numbers; where they may, some keep points back."""
+        def answer(shown):
+            n, budget = len(shown["options"]), shown["budget"]
+            if not shown.get("spend_all", True) and who.rng.random() < 0.15:
+                budget = max(1, round(budget * who.rng.uniform(0.5, 0.95)))
+            picked = who.favourites(range(n), min(n, who.rng.choice((1, 2, 2, 3, 3, 4))))
+            shares = [0.0] * n
+            for place, option in enumerate(picked):
+                shares[option] = who.rng.uniform(0.6, 1.4) / (place + 1)
+            step = 5 if budget >= 50 else 1  # people give 30 and 15, not 31 and 14
+            points = [step * int(budget * s / sum(shares) / step) for s in shares]
+            points[picked[0]] += budget - sum(points)
+            return {"points": points}
+        return super().rehearse(activity, mine, who, answer)

@@ -45,7 +45,7 @@ def answer(conn, args):
     value = plugins.KINDS[activity["kind"]].check(get_store(), activity, args)
     current = domain.answer(get_store(), activity, conn.delegate_id, args["client_id"], value)
     announce(Change(activity, soon=True))  # the results
-    return {"answer": current, **own_change(conn, activity, items={})}
+    return {"answer": current, **own_change(conn, activity, {"answer": current}, items={})}
 
 
 @handler("prompt:close", roles=("facilitator",),

@@ -2,6 +2,7 @@
 
 Each kind validates its settings and a delegate's answer, and counts the answers.
 """
+import functools
 import json
 import re
 from collections import Counter
@@ -53,7 +54,6 @@ class Prompt(Kind):
 
     script = "prompts.js"
     settings_template = "prompts/settings.html"
-    blueprint = blueprint
     migrations = tables.MIGRATIONS
     owned = tables.OWNED
     exports = (Export("answers", "Answers", exports.answers),)
@@ -97,10 +97,13 @@ class Prompt(Kind):
         """One answer in words, for the CSV file."""
         raise NotImplementedError
 
-    @staticmethod
-    def public_settings(config: dict) -> dict:
-        """The settings phones need to answer."""
-        return {}
+    #: The settings phones need to answer (keys of the stored settings).
+    public = ()
+
+    @classmethod
+    def public_settings(cls, config: dict) -> dict:
+        """The settings phones need to answer: those named in `public`."""
+        return {key: config[key] for key in cls.public}
 
     @classmethod
     def results(cls, store, activity: dict) -> dict:
@@ -114,17 +117,21 @@ class Prompt(Kind):
         revealed."""
         return views.view(store, activity, role)
 
+    @classmethod
+    def views(cls, store, activity, roles, only=None):
+        """Every role's view, the answers counted once for all of them."""
+        results = functools.cache(lambda: cls.results(store, activity))
+        return {role: views.view(store, activity, role, results) for role in roles}
+
     @staticmethod
     def mine(store, activity, delegate_id):
         """The phone's current answer."""
         return views.personal(store, activity, delegate_id)
 
     @staticmethod
-    def mine_for_all(store, activity):
+    def anyone_has_mine(store, activity):
         """Before anyone has answered, every phone's answer is none."""
-        if domain.answered(store, activity["id"]):
-            return False, None
-        return True, views.personal(store, activity, None)
+        return domain.answered(store, activity["id"])
 
     @staticmethod
     def on_live(store, workshop, activity):
@@ -145,6 +152,27 @@ class Prompt(Kind):
     def report(cls, store, activity):
         """The prompt and all its results."""
         return {"view": views.view(store, activity, "facilitator")}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who, answer=None):
+        """Answer once the prompt is open, after a moment's thought and before its
+        deadline, mostly; some never answer, a few change their minds. A kind built on
+        Prompt says what they answer: it passes `answer`, a function of the activity as
+        phones see it (its public settings) making one plausible answer, or None."""
+        if answer is None or not activity.get("open") or who.keen < 0.08 \
+                or (mine or {}).get("answer") is not None:
+            return []
+        plan = []
+        for turn in range(2 if who.rng.random() < 0.1 else 1):
+            value = answer(activity)
+            if value is None:
+                break
+            payload = {**value, "activity_id": activity["id"], "client_id": who.new_id()}
+            plan.append(who.act(("answer", turn), "prompt:answer",
+                                lambda shown, _, payload=payload:
+                                payload if shown.get("open") else None,
+                                think=4 + 10 * turn, by=activity.get("deadline")))
+        return plan
 
 
 class Poll(Prompt):
@@ -167,10 +195,7 @@ class Poll(Prompt):
                 "other": boolean(data, "other", "An “other” answer", default=False),
                 **common_settings(data)}
 
-    @staticmethod
-    def public_settings(config):
-        return {"options": config["options"], "multiple": config["multiple"],
-                "other": config["other"]}
+    public = ("options", "multiple", "other")
 
     @staticmethod
     def answer(config, data):
@@ -205,6 +230,20 @@ class Poll(Prompt):
         return {"counts": counts, "other": others[-50:], "other_count": len(others),
                 "total": len(values)}
 
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """One option (a few, where several may be chosen), the room's favourites
+        likelier; now and then an "other"."""
+        def answer(shown):
+            several = shown.get("multiple")
+            picks = sorted(who.favourites(range(len(shown["options"])),
+                                          who.rng.choice((1, 1, 2, 3)) if several else 1))
+            if shown.get("other") and who.rng.random() < 0.08:
+                other = who.rng.choice(("Time", "Trust", "Funding", "Housing", "Staffing"))
+                return {"choices": picks if several else [], "other": other}
+            return {"choices": picks}
+        return super().rehearse(activity, mine, who, answer)
+
 
 # "teams" -> "team", but not "focus", "analysis" or "progress".
 _PLURAL = re.compile(r"(?<![sui])s$")
@@ -235,9 +274,7 @@ class WordCloud(Prompt):
                 "plurals": boolean(data, "plurals", "Count plurals together", default=True),
                 **common_settings(data)}
 
-    @staticmethod
-    def public_settings(config):
-        return {"entries": config["entries"]}
+    public = ("entries",)
 
     @staticmethod
     def answer(config, data):
@@ -258,6 +295,20 @@ class WordCloud(Prompt):
                          for value in values for e in value["entries"])
         return {"words": [{"text": w, "count": n} for w, n in counts.most_common(100)],
                 "total": len(values)}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """A word or a few, the room's favourites likelier: a cloud with a few big
+        words and a long tail, some typed in capitals, some in the plural."""
+        words = ("trust", "time", "funding", "people", "data", "care", "change", "teams",
+                 "support", "training", "digital", "listening", "housing", "wellbeing",
+                 "community", "partners", "prevention", "carers", "workforce", "hope")
+
+        def answer(shown):
+            picked = who.favourites(words, who.rng.randint(1, shown.get("entries") or 1))
+            return {"entries": [w.capitalize() if who.rng.random() < 0.3 else w
+                                for w in picked]}
+        return super().rehearse(activity, mine, who, answer)
 
 
 class Scale(Prompt):
@@ -281,10 +332,7 @@ class Scale(Prompt):
                                    required=False),
                 **common_settings(data)}
 
-    @staticmethod
-    def public_settings(config):
-        return {"high": config["high"], "low_label": config["low_label"],
-                "high_label": config["high_label"]}
+    public = ("high", "low_label", "high_label")
 
     @staticmethod
     def answer(config, data):
@@ -298,6 +346,12 @@ class Scale(Prompt):
         numbers = [v["value"] for v in values]
         return {"counts": counts, "mean": round(fmean(numbers), 2) if numbers else None,
                 "total": len(values)}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """A value near the room's mean, which falls somewhere above the middle."""
+        return super().rehearse(activity, mine, who,
+                                lambda shown: {"value": who.around(1, shown.get("high") or 5)})
 
 
 class Ready(Prompt):
@@ -324,9 +378,7 @@ class Ready(Prompt):
         return {"button": text(data, "button", "The button", max_len=40, required=False)
                 or "I'm ready", **common_settings(data, results_default="live")}
 
-    @staticmethod
-    def public_settings(config):
-        return {"button": config["button"]}
+    public = ("button",)
 
     @staticmethod
     def answer(config, data):
@@ -335,6 +387,11 @@ class Ready(Prompt):
     @staticmethod
     def tally(config, values):
         return {"ready": sum(1 for v in values if v["ready"]), "total": len(values)}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Nearly everyone says they are ready, each in their own time."""
+        return super().rehearse(activity, mine, who, lambda shown: {"ready": True})
 
 
 KINDS = [Poll, WordCloud, Scale, Ready]

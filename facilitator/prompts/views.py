@@ -12,9 +12,10 @@ def timing(row: dict) -> dict:
             "paused_remaining": row["paused_remaining"], "revealed": bool(row["revealed"])}
 
 
-def view(store: Store, activity: dict, role: str) -> dict:
+def view(store: Store, activity: dict, role: str, results=None) -> dict:
     """The prompt and its timing for every screen; its results for control screens
-    always, for the projector and panels while shown live, for everyone once revealed."""
+    always, for the projector and panels while shown live, for everyone once revealed.
+    `results`: a function giving them, if they are counted already."""
     row = domain.state(store, activity["id"])
     kind = plugins.KINDS[activity["kind"]]
     in_room = bool(row["revealed"]) or activity["config"]["results"] == "live"
@@ -24,7 +25,8 @@ def view(store: Store, activity: dict, role: str) -> dict:
            # Whether the projector shows the results: the control screen's preview
            # follows it.
            "results_shown": in_room,
-           "results": kind.results(store, activity) if shown else None}
+           "results": (results or (lambda: kind.results(store, activity)))() if shown
+           else None}
     if role == "facilitator":
         out["online"] = len(registry.online(activity["workshop_id"]))
     return out

@@ -11,13 +11,8 @@ OPEN = ("pending", "published", "answering", "answered", "dismissed")  # not mer
 
 def get(store: Store, activity_id: int, question_id) -> dict:
     """A question of this Q&A session, or a not-found problem."""
-    row = None
-    if isinstance(question_id, int) and not isinstance(question_id, bool):
-        row = store.one("select * from qa_questions where id = ? and activity_id = ?",
-                        [question_id, activity_id])
-    if row is None:
-        raise Problem("not_found", "That question is not in this Q&A session.", "question_id")
-    return row
+    return store.one_of("qa_questions", question_id, "activity_id", activity_id,
+                        "That question is not in this Q&A session.", "question_id")
 
 
 def questions(store: Store, activity_id: int, statuses=OPEN, ids=None) -> list[dict]:

@@ -1,6 +1,5 @@
 """The Q&A activity kind: its settings and what each screen sees of it."""
 from ..hookspecs import Export, Kind
-from ..plugins import package_blueprint
 from ..validation import boolean, choice, integer, invalid, text_list
 from . import domain, exports, tables, views
 
@@ -13,7 +12,6 @@ class Posts(Kind):
     defaults = {"name_mode": "choice", "auto_publish": False, "voting": True}
     script = "qa.js"
     settings_template = "qa/settings.html"
-    blueprint = package_blueprint(__name__.rpartition(".")[0])
     collections = ("questions",)
     migrations = tables.MIGRATIONS
     owned = tables.OWNED
@@ -73,17 +71,75 @@ class Posts(Kind):
         return views.personal(store, activity, delegate_id)
 
     @staticmethod
-    def mine_for_all(store, activity):
+    def anyone_has_mine(store, activity):
         """Before anyone has posted or voted, every phone has nothing of its own."""
-        if domain.any_posts(store, activity["id"]):  # votes are for posts
-            return False, None
-        return True, views.personal(store, activity, None)
+        return domain.any_posts(store, activity["id"])  # votes are for posts
 
     @classmethod
     def report(cls, store, activity):
         """The published posts and the counts."""
         return {"view": views.public(store, activity),
                 "counts": domain.counts(store, activity["id"])}
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Some post a question (a reflection, an idea) or two, named or not as the
+        session allows; the keen vote for a few of those published, the more voted
+        likelier (a room agrees)."""
+        # A stem and a topic each: a room's posts are alike, seldom word for word.
+        stems = {
+            "reflection": ("Hearing about {} from other sectors helped me most.",
+                           "We need more time to talk about {} like this.",
+                           "I will follow up on {} with two people I met today.",
+                           "The figures on {} made the problem real for me.",
+                           "I had not realised how much we already share on {}.",
+                           "Small changes in {} add up."),
+            "ideas": ("A shared plan for {} across every service", "Monthly drop-ins on {}",
+                      "One phone number for {}", "Joint training days on {}",
+                      "A directory of who does what in {}", "Volunteers to help with {}")}.get(
+            cls.name) or (
+            "How will {} change next year?", "Who decides on {}?",
+            "What does the plan mean for {}?", "How do we share what worked in {}?",
+            "When will we hear back about {}?", "What support is there for {}?",
+            "How will carers have a say in {}?", "Can we share data on {} across organisations?",
+            "What should we stop doing in {}?", "How will we know {} is getting better?")
+        topics = ("discharge", "the workforce", "prevention", "mental health services",
+                  "housing", "primary care", "digital records", "the voluntary sector",
+                  "funding", "waiting lists", "social care", "training")
+        settings = activity.get("settings") or {}
+        share = (0.25 if cls.name == "qa" else 0.45) * (0.5 + who.keen)
+        asks = (who.rng.random() < share) + (who.rng.random() < share / 4)
+        votes = who.rng.choice((0, 1, 2, 2, 3, 4, 5)) \
+            if who.keen > 0.1 and settings.get("voting", True) else 0
+        steps = ["ask"] * asks + ["vote"] * votes
+        who.rng.shuffle(steps)
+
+        def vote(shown, own):
+            own = own or {}
+            mine_ = set() if settings.get("allow_own_vote") else {
+                q["id"] for q in own.get("questions") or ()}
+            open_ = [q for q in shown.get("questions") or ()
+                     if q["id"] not in mine_ | set(own.get("voted") or ())
+                     and q.get("status") in ("published", "answering")]
+            if not open_:
+                return None
+            return {"up": True, "question_id": who.rng.choices(
+                [q["id"] for q in open_], [1 + (q.get("votes") or 0) for q in open_])[0]}
+
+        plan = []
+        for i, step in enumerate(steps):
+            if step == "vote":
+                plan.append(who.act(("post", i), "qa:vote", vote, think=8))
+                continue
+            text = who.rng.choice(stems).format(who.rng.choice(topics))
+            text = text[:settings.get("max_length") or 280]
+            anonymous = {"anonymous": True, "named": False}.get(settings.get("name_mode"),
+                                                                who.rng.random() < 0.4)
+            # One at a time: a second post too soon waits out the session's interval.
+            plan.append(who.act(("post", i), "qa:ask", {
+                "client_id": who.new_id(), "text": text, "anonymous": anonymous},
+                think=8, retry={"too_soon": 11}))
+        return plan
 
 
 # Votes, for the kinds that have them.

@@ -4,7 +4,6 @@ An item placed 1st scores n points, 2nd n - 1, and so on down to 1 for last
 (n: the number of items); in a top-N ranking the items left unplaced score 0.
 Scores are averaged over everyone who answered.
 """
-from ..plugins import package_blueprint
 from ..prompts.kinds import Prompt, common_settings, option_list
 from ..validation import integer, invalid
 
@@ -19,9 +18,6 @@ class Ranking(Prompt):
 
     name, label = "ranking", "Ranking"
     description = "put items in order of priority"
-    script, style = "ranking.js", "ranking.css"
-    settings_template = "ranking/settings.html"
-    blueprint = package_blueprint(__name__.rpartition(".")[0])
     examples = {"settings": {"items": ["Housing", "Community care", "Transport"]},
                 "answers": [{"order": [1, 0, 2]}, {"order": [0, 1, 2]}, {"order": [1, 2, 0]}]}
 
@@ -75,3 +71,11 @@ class Ranking(Prompt):
     def readable(config, value):
         return "; ".join(f"{place}. {config['items'][item]}"
                          for place, item in enumerate(value["order"], 1))
+
+    @classmethod
+    def rehearse(cls, activity, mine, who):
+        """Each person's order near the room's: people agree on the top and the
+        bottom more than on the middle, swapping a few neighbours."""
+        return super().rehearse(activity, mine, who, lambda shown: {
+            "order": who.order(range(len(shown["items"])))[:shown.get("places")
+                                                            or len(shown["items"])]})

@@ -1,15 +1,15 @@
 """A rehearsal's crowd: simulated delegates taking part in a workshop, as a room would.
 
     python -m facilitator.rehearsal --url URL --code CODE --phones N --over SECONDS
-                                    [--people FILE] [--pace FACTOR]
+                                    [--people FILE] [--pace FACTOR] [--seed SEED]
 
 N phones join workshop CODE at random moments over SECONDS, with made-up names (a first
 name and a surname from people.json, never a name on the roster: one the server says is
 taken is swapped for another), then take part in whatever is live, following the run
-sheet as it changes: they answer every kind of prompt with a plausible spread, ask, post
-and vote in Q&A sessions, and find their Connect groups (most of them; some say they
-cannot find them, some are late, a few sit a round out), until the process is
-terminated (SIGTERM or Ctrl+C: every phone disconnects, then it exits).
+sheet as it changes: each does what the live kind says a delegate would (its `rehearse`
+hook, see hookspecs.Kind), in their own time: answer with a plausible spread, post and
+vote, find their group or not, until the process is terminated (SIGTERM or Ctrl+C:
+every phone disconnects, then it exits, saying what was sent).
 
 The server starts it for `rehearsal:start` (see runner.py). The workshop's rehearsal
 secret comes in the environment, FACILITATOR_REHEARSAL_SECRET, and goes in each phone's
@@ -17,7 +17,8 @@ secret comes in the environment, FACILITATOR_REHEARSAL_SECRET, and goes in each 
 The people file is JSON, {"people": [{"organisation", "role"}, ...]}: who they are (the
 roster's organisations and roles, so that groups mix as they will on the day); empty,
 they are made up from people.json. It is deleted once read. --pace scales every delay
-(FACILITATOR_REHEARSAL_PACE, for the server's crowds): 0.1 is ten times as quick.
+(FACILITATOR_REHEARSAL_PACE, for the server's crowds): 0.1 is ten times as quick. --seed
+makes it the same crowd each time.
 """
 import argparse
 import asyncio
@@ -27,9 +28,10 @@ import random
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
-from .phone import ANSWERS, POSTS, Crowd, Refused, raise_file_limit, wait_for
+from .phone import Crowd, Refused, outcome, raise_file_limit, wait_for
 
 PEOPLE = Path(__file__).with_name("people.json")
 # The join refusals another name gets past.
@@ -61,12 +63,12 @@ def who(data: dict, people: list[dict], rng: random.Random):
 
 class Person:
     """One simulated delegate behind a phone: how quick and how keen they are, and what
-    they have already done of what was live."""
+    they have already planned of what was live."""
 
     def __init__(self, phone, rehearsal):
         self.phone, self.rehearsal, self.r = phone, rehearsal, phone.random
         self.quick = self.r.lognormvariate(0, 0.4)  # their own pace: >1 slower
-        self.keen = self.r.random()                  # <0.1: answers nothing
+        self.keen = self.r.random()                  # <0.1: hardly takes part
         self.done, self.changed = set(), asyncio.Event()
         phone.person = self
 
@@ -78,133 +80,59 @@ class Person:
         """A human reaction time, in their time: lognormal about `median` s."""
         return median * self.quick * self.r.lognormvariate(0, spread)
 
-    def still(self, activity_id, round_number=None) -> bool:
-        """Whether that activity (and round) is what their phone shows now."""
-        activity = self.phone.activity or {}
-        return self.phone.connected and activity.get("id") == activity_id and (
-            round_number is None or (activity.get("round") or {}).get("number") == round_number)
-
-    async def send(self, action):
-        """Do it; a refusal or a lost ack is what a real phone lives with too."""
-        try:
-            return await action
-        except Exception:  # noqa: BLE001 - the person carries on
-            return None
+    def still(self, activity_id) -> bool:
+        """Whether that activity is what their phone shows now."""
+        return self.phone.connected and (self.phone.activity or {}).get("id") == activity_id
 
     async def attend(self):
-        """React to what the phone shows, each thing once, until the rehearsal stops."""
+        """React to what the phone shows until the rehearsal stops."""
         while not self.rehearsal.stop.is_set():
             await wait_for(self.changed, 5)
             self.changed.clear()
             self.notice()
 
     def notice(self):
+        """Start what the live kind plans for them that was not planned before."""
         phone = self.phone
-        activity, mine = phone.activity, phone.mine or {}
+        activity = phone.activity
         if not activity or not phone.me:
             return
-        kind, key = activity["kind"], activity["id"]
-        if kind in ANSWERS and activity.get("open") and mine.get("answer") is None:
-            self.once(("answer", key), lambda: self.answer(key))
-        elif kind in POSTS:
-            self.once(("posts", key), lambda: self.posts(key))
-        elif kind == "connect":
-            number = (activity.get("round") or {}).get("number")
-            group = phone.group
-            if mine.get("sitting_out"):
-                self.once(("back", key, number), lambda: self.come_back(key, number))
-            elif group and not group["found"] and (activity.get("round") or {}).get("running"):
-                self.once(("group", key, number, group["number"]),
-                          lambda: self.meet(key, number))
-            if mine.get("met"):
-                self.once(("contact", key), self.share_contact)
-        # Any other kind (a message, one this crowd does not know): nothing to do.
-
-    def once(self, key, start):
-        if key not in self.done:
-            self.done.add(key)
-            self.rehearsal.spawn(start())
-
-    async def answer(self, activity_id):
-        """Answer the prompt, after a moment's thought (before its deadline, mostly);
-        some never answer, a few change their mind."""
-        if self.keen < 0.08:
+        try:
+            plan = phone.plan(self.keen)
+        except Exception as error:  # noqa: BLE001 - one kind's fault stops nobody
+            self.rehearsal.fault(activity, error)
             return
-        for turn in range(2 if self.r.random() < 0.1 else 1):
-            wait = self.delay(4 + 10 * turn)
-            deadline = (self.phone.activity or {}).get("deadline")
-            if deadline:
-                wait = min(wait, max(0.5, (deadline - self.rehearsal.server_time()) * 0.8)
+        fresh = [act for act in plan if (activity["id"], act.key) not in self.done]
+        if fresh:
+            self.done.update((activity["id"], act.key) for act in fresh)
+            self.rehearsal.spawn(self.carry_out(activity["id"], fresh))
+
+    async def carry_out(self, activity_id, plan):
+        """Do each act in turn after its moment's thought (before its deadline, if it
+        has one), while the activity is still what their phone shows."""
+        for act in plan:
+            wait = self.delay(act.think) if act.think else 0
+            if act.by:
+                wait = min(wait, max(0.5, (act.by - self.rehearsal.server_time()) * 0.8)
                            / self.rehearsal.pace)
-            if await self.pause(wait) or not self.still(activity_id):
+            if (wait and await self.pause(wait)) or not self.still(activity_id):
                 return
-            if (self.phone.activity or {}).get("open"):
-                await self.send(self.phone.answer())
+            ack = await self.send(activity_id, act)
+            again = act.retry.get((ack or {}).get("error"))
+            if again is not None:
+                if await self.pause(again) or not self.still(activity_id):
+                    return
+                await self.send(activity_id, act)
 
-    async def posts(self, activity_id):
-        """Ask (or post) a question, reflection or idea or two, and vote for a few."""
-        kind = self.phone.kind
-        share = {"qa": 0.25, "reflection": 0.5, "ideas": 0.45}[kind] * (0.5 + self.keen)
-        asks = (self.r.random() < share) + (self.r.random() < share / 4)
-        votes = self.r.choice((0, 1, 2, 2, 3, 4, 5)) if self.keen > 0.1 else 0
-        plan = ["ask"] * asks + ["vote"] * votes
-        self.r.shuffle(plan)
-        for step in plan:
-            if await self.pause(self.delay(8)) or not self.still(activity_id):
-                return
-            if step == "ask":
-                ack = await self.send(self.phone.ask())
-                if ack and ack.get("error") == "too_soon":  # one at a time: wait, once
-                    gap = ((self.phone.activity or {}).get("settings") or {}).get(
-                        "min_interval", 10)
-                    if await self.pause(gap + 1) or not self.still(activity_id):
-                        return
-                    await self.send(self.phone.ask())
-            elif self.phone.votable():
-                await self.send(self.phone.vote())
-
-    async def meet(self, activity_id, number):
-        """Find the group on their card: most soon, some late, some cannot find them
-        (and are regrouped), a few sit the round out."""
-        roll = self.r.random()
-        if roll < 0.05:
-            if not await self.pause(self.delay(3)) and self.still(activity_id, number):
-                await self.send(self.phone.sit_out(True))
-            return
-        wait = self.delay(45 if roll < 0.25 else 12)
-        round_ = (self.phone.activity or {}).get("round") or {}
-        if round_.get("ends_at"):  # nobody taps after the round
-            wait = min(wait, max(1.0, (round_["ends_at"] - self.rehearsal.server_time()) * 0.9)
-                       / self.rehearsal.pace)
-        if await self.pause(wait) or not self.still(activity_id, number):
-            return
-        group = self.phone.group
-        if not group or group["found"]:
-            return  # their partner tapped for both
-        if roll < 0.13:
-            await self.send(self.phone.cant_find())
-            return
-        others = [m for m in group["members"] if not m["known"]]
-        if others and self.r.random() < 0.05:
-            await self.send(self.phone.know(self.r.choice(others)["id"]))
-        await self.send(self.phone.found())
-
-    async def come_back(self, activity_id, number):
-        """Having sat a round out, half come back for the next one."""
-        if number is None or ("sat", activity_id) in self.done:
-            self.done.add(("sat", activity_id))
-            return
-        if self.r.random() < 0.5 and not await self.pause(self.delay(5)) \
-                and self.still(activity_id, number):
-            await self.send(self.phone.sit_out(False))
-
-    async def share_contact(self):
-        """Once the summary is shown, some share a way to reach them."""
-        if self.r.random() < 0.3:
-            name = (self.phone.me or {}).get("name") or "delegate"
-            address = ".".join(p.strip(".").lower() for p in name.split() if len(p) > 2)
-            await self.send(self.phone.call("connect:contact",
-                                            {"contact": f"{address}@example.org"}))
+    async def send(self, activity_id, act):
+        """Do it; a refusal or a lost ack is what a real phone lives with too."""
+        try:
+            ack = await self.phone.do(act)
+        except Exception:  # noqa: BLE001 - the person carries on
+            ack = {"ok": False, "error": "no_ack"}
+        if ack is not None:
+            self.rehearsal.count(activity_id, act.event, ack)
+        return ack
 
 
 class Rehearsal:
@@ -212,7 +140,9 @@ class Rehearsal:
 
     def __init__(self, args, people: list[dict], secret: str | None):
         self.args, self.pace, self.stop, self.tasks = args, args.pace, asyncio.Event(), set()
-        self.rng = random.Random()
+        self.rng = random.Random(args.seed)
+        # Acks by activity, event and outcome ("ok" or the error): {(id, event, outcome): n}.
+        self.acks, self.faults = Counter(), set()
         data = json.loads(PEOPLE.read_text(encoding="utf-8"))
         self.names, self.who = made_up_names(data, self.rng), who(data, people, self.rng)
         self.crowd = Crowd(args.url, args.code, rehearsal=secret, reconnect=True)
@@ -229,6 +159,17 @@ class Rehearsal:
         if person is not None:
             person.changed.set()
 
+    def count(self, activity_id, event, ack):
+        """Note an ack."""
+        self.acks[activity_id, event, outcome(ack)] += 1
+
+    def fault(self, activity, error):
+        """A kind's plan failed: say so, once per activity."""
+        if activity["id"] not in self.faults:
+            self.faults.add(activity["id"])
+            print(f"rehearsal: no plan for activity {activity['id']} ({activity['kind']}): "
+                  f"{type(error).__name__}: {error}", file=sys.stderr)
+
     def server_time(self) -> float:
         return time.time() + self.offset
 
@@ -240,7 +181,8 @@ class Rehearsal:
 
     async def enter(self, phone):
         """Join under a made-up name (another if that one is taken), then take part."""
-        phone.random.seed(self.rng.random())
+        phone.seed = self.rng.random()
+        phone.random.seed(phone.seed)
         for _ in range(20):
             organisation, role = next(self.who)
             try:
@@ -270,8 +212,11 @@ class Rehearsal:
         joined, failures = len(self.crowd.phones), {}
         if arriving.done() and not arriving.cancelled():
             _, _, failures = arriving.result()
-        print(f"rehearsal: {joined} phones joined; failed: {failures or 'none'}",
-              file=sys.stderr)
+        sent = Counter()
+        for (_, event, result), n in self.acks.items():
+            sent[f"{event} {result}"] += n
+        print(f"rehearsal: {joined} phones joined; failed: {failures or 'none'}; "
+              f"sent: {dict(sorted(sent.items())) or 'nothing'}", file=sys.stderr)
 
 
 def read_people(path) -> list[dict]:
@@ -298,6 +243,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pace", type=float,
                         default=float(os.environ.get("FACILITATOR_REHEARSAL_PACE") or 1),
                         help="every delay times this")
+    parser.add_argument("--seed", help="the same crowd each time")
     args = parser.parse_args(argv)
     people = read_people(args.people)
     if not (1 <= args.phones <= 2000 and 0 <= args.over <= 600 and 0 < args.pace <= 10):

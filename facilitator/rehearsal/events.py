@@ -3,8 +3,10 @@ from flask import current_app, request
 
 from ..cluster import everywhere
 from ..extensions import get_store
-from ..realtime import emit, handler, room
-from ..runsheet.live import send_live
+from ..hookspecs import Change
+from ..realtime import emit, handler, mark, room
+from ..runsheet import domain as runsheet
+from ..runsheet.live import announce, send_live
 from ..validation import Choice, Int
 from ..workshops import domain as workshops
 from ..workshops.events import drop_phones, roster_imported
@@ -52,13 +54,21 @@ def start(conn, args):
 def stop(conn, args):
     """Facilitator ends the rehearsal: its crowd stops, and every simulated delegate is
     removed with all they sent -> ack {removed}. Their phones are disconnected; control
-    screens get `delegates` and `rehearsal`; every screen gets `live` again."""
+    screens get `delegates` and `rehearsal`; every screen gets `live` and `presence`
+    again, and every phone its own view (`mine`: a Connect card without them)."""
     stop_crowd(conn.workshop_id)
     ids = domain.remove_simulated(get_store(), conn.workshop_id)
     if ids:
         drop_phones(conn.workshop_id, ids)
         roster_imported(conn.workshop_id)
         send_live(conn.workshop_id)
+        activity = runsheet.live_activity(get_store(), workshops.get(get_store(),
+                                                                     conn.workshop_id))
+        if activity is not None:
+            announce(Change(activity, items={}, people=None))
+        # Their phones may have gone (the crowd stopped) before they were removed: the
+        # count of those who joined changes now.
+        mark("presence", conn.workshop_id)
     _tell(conn.workshop_id)
     return {"removed": len(ids)}
 

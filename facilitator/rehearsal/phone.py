@@ -5,16 +5,18 @@ WebSocket with its `auth` read at every attempt and holds the live state as ever
 does (`hold`, the rule of static/js/state.js). `Phone` is one delegate's phone, driven as
 static/js/phone.js drives it: it joins as a walk-in or claims a roster entry, keeps its
 token, fetches its own view of each activity going live (`live:mine`, unless `live`
-carries it), takes its own view from the acks that carry one, and answers every kind of
-prompt, asks and votes in Q&A and taps its Connect card, with answers spread as a room's
-are. `Crowd` makes many phones of one workshop alike and joins them, in waves or spread
+carries it), takes its own view from the acks that carry one, and takes part in whatever
+is live as the live kind says a delegate would (`plan`, from the kind's `rehearse` hook:
+answers spread as a room's are), besides helpers for the taps and posts the benchmarks
+time. `Crowd` makes many phones of one workshop alike and joins them, in waves or spread
 over some seconds. A rehearsal's crowd (`python -m facilitator.rehearsal`) and the
 benchmarks in bench/ are made of these.
 
 Every client calls listeners registered with `on(event, fn)` as `fn(client, *args)`, for
 any server event (after the state took it in) and for `own_view` (activity id, asked, ok:
-the phone has its own view of a newly live activity). Only python-socketio's asyncio
-client (and aiohttp, which it uses) is needed.
+the phone has its own view of a newly live activity). Besides the app's own package (the
+kinds' `rehearse`), only python-socketio's asyncio client (and aiohttp, which it uses)
+is needed: no server runs here.
 """
 import asyncio
 import random
@@ -26,25 +28,18 @@ from urllib.parse import urljoin
 
 import socketio
 
+from .. import plugins
+from .standin import StandIn
+
 # static/js/live.js: reconnectionDelay 500, reconnectionDelayMax 4000, timeout 8000
 # (python-socketio's jitter is additive: +-0.5 s).
 BROWSER_RECONNECT = {"reconnection": True, "reconnection_attempts": 0, "reconnection_delay": 0.5,
                      "reconnection_delay_max": 4.0, "randomization_factor": 0.5}
 ATTEMPT_TIMEOUT = 8.0
-POSTS = ("qa", "reflection", "ideas")  # the kinds delegates post in and vote on
-WORDS = ("trust", "time", "funding", "people", "data", "care", "change", "teams", "support",
-         "training", "digital", "listening", "housing", "wellbeing", "community", "partners")
-TEXTS = {
-    "qa": ("How will the plan change next year?", "Who decides on the funding?",
-           "What does this mean for small teams?", "How do we share what worked?",
-           "When will we hear back?", "What support is there for training?",
-           "How will carers be involved?", "Can the data be shared across organisations?"),
-    "reflection": ("Hearing from other sectors helped me most.",
-                   "We need more time to talk like this.", "I will follow up with two people.",
-                   "The data made the problem real for me.", "Small changes add up."),
-    "ideas": ("A shared referral form for every service", "Monthly drop-in for carers",
-              "One phone number for the whole pathway", "Joint training days",
-              "A directory of who does what", "Volunteer befriending after discharge")}
+# What a phone asks when no text is given (a session's own kind has better ones).
+QUESTIONS = ("How will this change next year?", "Who decides on the funding?",
+             "What does this mean for small teams?", "How do we share what worked?",
+             "When will we hear back?", "What support is there for training?")
 
 
 class Refused(RuntimeError):
@@ -53,6 +48,18 @@ class Refused(RuntimeError):
     def __init__(self, event, ack):
         super().__init__(f"{event} refused: {ack.get('error')}")
         self.ack = ack
+
+
+def outcome(reply) -> str:
+    """What came of a call, as a crowd's sends are counted: "ok", the ack's error code,
+    "no_ack" (no reply, or none in time), the exception's name or "bad_ack" (not an ack)."""
+    if reply is None or isinstance(reply, TimeoutError):
+        return "no_ack"
+    if isinstance(reply, BaseException):
+        return type(reply).__name__
+    if not isinstance(reply, dict):
+        return "bad_ack"
+    return "ok" if reply.get("ok") else reply.get("error")
 
 
 class Socket(socketio.AsyncClient):
@@ -221,7 +228,8 @@ class Phone(Client):
         super().__init__(url, None, **options)
         self.code, self.index, self.token, self.rehearsal = code, index, token, rehearsal
         self.me = None
-        self.random = random.Random(index if seed is None else seed)
+        self.seed = index if seed is None else seed  # its delegate's dice (see StandIn)
+        self.random = random.Random(self.seed)
 
     def current_auth(self):
         """A delegate's auth, with the stored token if there is one."""
@@ -332,17 +340,35 @@ class Phone(Client):
         payload = self.answer_payload(answer or self.plausible_answer(), client_id)
         return await self.call("prompt:answer", payload, timeout)
 
+    def plan(self, keen=1.0):
+        """What its delegate would do with what is live now, as the live kind's `rehearse`
+        says (hookspecs.Kind): a list of Acts, [] when nothing (or no kind this process
+        knows) is live or the phone has not joined. `keen` as in StandIn: 1, eager."""
+        activity = self.activity
+        kind = plugins.load().get((activity or {}).get("kind"))
+        if kind is None or not self.me:
+            return []
+        return kind.rehearse(activity, self.mine, StandIn(self.seed, activity["id"], keen,
+                                                          self.me))
+
+    def payload_of(self, act):
+        """An Act's payload now (None: there is nothing to do after all)."""
+        payload = act.payload
+        return payload(self.activity, self.mine) if callable(payload) else payload
+
+    async def do(self, act, timeout=30):
+        """Send an Act at once; the ack, or None if it had nothing to send."""
+        payload = self.payload_of(act)
+        return None if payload is None else await self.call(act.event, payload, timeout)
+
     def plausible_answer(self):
         """An answer to the live prompt, read from its public settings and spread as a
-        room's are: favourite options, items and words (the same for the whole room, each
-        person near them), values around the room's mean. None when no prompt of a known
-        kind is live, or it has nothing to answer."""
-        activity = self.activity or {}
-        kind = activity.get("kind")
-        if kind not in ANSWERS:
-            return None
-        room = random.Random(f"{activity.get('id')}")  # the room's taste in this prompt
-        return ANSWERS[kind](activity, room, self.random)
+        room's are (the first answer of `plan`, without its ids), or None."""
+        for act in self.plan():
+            payload = self.payload_of(act) if act.event == "prompt:answer" else None
+            if payload:
+                return {k: v for k, v in payload.items() if k not in ("activity_id", "client_id")}
+        return None
 
     async def ask(self, text=None, anonymous=None, client_id=None, timeout=30):
         """Post a question, reflection or idea (a plausible one if no text) to the live
@@ -351,7 +377,7 @@ class Phone(Client):
         if anonymous is None:
             anonymous = {"anonymous": True, "named": False}.get(
                 settings.get("name_mode"), self.random.random() < 0.4)
-        text = text or self.random.choice(TEXTS.get(self.kind, TEXTS["qa"]))
+        text = text or self.random.choice(QUESTIONS)
         return await self.call("qa:ask", {
             "client_id": client_id or uuid.uuid4().hex, "anonymous": anonymous,
             "text": text[:settings.get("max_length") or len(text)]}, timeout)
@@ -360,7 +386,7 @@ class Phone(Client):
         """The live session's posts this phone may vote for now (not voted yet, not its
         own unless the session allows it), or [] where there is no voting."""
         settings = (self.activity or {}).get("settings") or {}
-        if self.kind not in POSTS or not settings.get("voting", True):
+        if "questions" not in (self.activity or {}) or not settings.get("voting", True):
             return []
         mine = self.mine or {}
         own = set() if settings.get("allow_own_vote") else {
@@ -383,7 +409,7 @@ class Phone(Client):
     @property
     def group(self):
         """This phone's Connect group in the current round (None: none)."""
-        return (self.mine or {}).get("group") if self.kind == "connect" else None
+        return (self.mine or {}).get("group")
 
     def card_ref(self):
         """The activity and round a Connect tap is about, as the browser sends them."""
@@ -406,19 +432,12 @@ class Phone(Client):
         """Sit out of the Connect rounds (or come back)."""
         return await self.call("connect:sit_out", {"sitting_out": sitting_out})
 
-    async def take_part(self, ask_share=0.2):
-        """Do what a delegate does with what is live now, at once: answer a prompt, ask
-        (some) or vote in a Q&A, find their Connect group (now and then, can't); the ack
-        or None."""
-        answer = self.plausible_answer()
-        if answer:
-            return await self.answer(answer)
-        if self.kind in POSTS:
-            if self.random.random() < ask_share or not self.votable():
-                return await self.ask()
-            return await self.vote()
-        if self.group and not self.group["found"]:
-            return await (self.cant_find() if self.random.random() < 0.05 else self.found())
+    async def take_part(self):
+        """Do at once the first thing its delegate would do with what is live now (an
+        eager one: see `plan`) that has something to send; the ack or None."""
+        for act in self.plan():
+            if self.payload_of(act) is not None:
+                return await self.do(act)
         return None
 
     async def load_page(self, session=None):
@@ -443,87 +462,6 @@ class Phone(Client):
                 await session.close()
         return loaded
 
-
-# ---------------------------------------------------------------- plausible answers
-# Each prompt kind's answer from its public settings (docs/PROTOCOL.md, Prompts): `room`
-# is the room's taste in this prompt (the same for every phone), `me` this person's.
-
-def favourites(items, room, me, k, distinct=True):
-    """k of the items, the room's favourites likelier (a long tail, as rooms vote)."""
-    items = list(items)
-    room.shuffle(items)
-    weights = [1 / (rank + 1) ** 1.2 for rank in range(len(items))]
-    if not distinct:
-        return me.choices(items, weights, k=k)
-    picked = []
-    while items and len(picked) < k:
-        i = me.choices(range(len(items)), weights)[0]
-        picked.append(items.pop(i))
-        weights.pop(i)
-    return picked
-
-
-def _poll(a, room, me):
-    picks = favourites(range(len(a["options"])), room, me,
-                       me.choice((1, 1, 2, 3)) if a.get("multiple") else 1)
-    if a.get("other") and me.random() < 0.08:
-        other = me.choice(WORDS).capitalize()
-        return {"choices": sorted(picks) if a.get("multiple") else [], "other": other}
-    return {"choices": sorted(picks)}
-
-
-def _scale(a, room, me):
-    high = a.get("high") or 5
-    return {"value": min(high, max(1, round(me.gauss(high * room.uniform(0.5, 0.8), high / 5))))}
-
-
-def _ranking(a, room, me):
-    order = favourites(range(len(a["items"])), room, me, len(a["items"]))
-    return {"order": order[:a.get("places") or len(order)]}
-
-
-def _points(a, room, me):
-    n, budget = len(a["options"]), a["budget"]
-    if not a.get("spend_all", True) and me.random() < 0.15:
-        budget = max(1, round(budget * me.uniform(0.5, 0.95)))
-    shares = [0.0] * n
-    for option in favourites(range(n), room, me, min(n, me.choice((1, 2, 2, 3, 4)))):
-        shares[option] = me.uniform(0.5, 2.0)
-    points = [int(budget * s / sum(shares)) for s in shares]
-    points[max(range(n), key=shares.__getitem__)] += budget - sum(points)
-    return {"points": points}
-
-
-def _dots(a, room, me):
-    ids = [o["id"] for o in a.get("options") or ()]
-    if not ids:
-        return None
-    k = a.get("dots") or 1
-    k = k if me.random() < 0.85 else me.randint(1, k)  # some keep a dot or two back
-    if a.get("stack", True):
-        return {"dots": favourites(ids, room, me, k, distinct=me.random() < 0.5)}
-    return {"dots": favourites(ids, room, me, min(k, len(ids)))}
-
-
-def _matrix(a, room, me):
-    low, high = a.get("low", 1), a.get("high", 10)
-    placed = []
-    for item in range(len(a["items"])):
-        taste = {axis: room.uniform(low + 1, high - 1) for axis in ("y", "x")}  # the room's
-        if a.get("skip") and placed and me.random() < 0.1:
-            continue  # no view on this one
-        placed.append({"item": item, **{axis: min(high, max(low, round(me.gauss(mean, 1.5))))
-                                        for axis, mean in taste.items()}})
-    return {"placed": placed}
-
-
-ANSWERS = {
-    "poll": _poll, "scale": _scale, "ranking": _ranking, "points": _points, "dots": _dots,
-    "matrix": _matrix,
-    "wordcloud": lambda a, room, me: {
-        "entries": favourites(WORDS, room, me, me.randint(1, a.get("entries") or 1))},
-    "ready": lambda a, room, me: {"ready": me.random() < 0.95},
-}
 
 # ---------------------------------------------------------------- crowds
 

@@ -23,14 +23,9 @@ def list_activities(store: Store, workshop_id: int) -> list[dict]:
 
 def get_activity(store: Store, workshop_id: int, activity_id) -> dict:
     """An activity of this workshop, or a not-found problem."""
-    row = None
-    if isinstance(activity_id, int) and not isinstance(activity_id, bool):
-        row = store.one("select * from activities where id = ? and workshop_id = ?",
-                        [activity_id, workshop_id])
-    if row is None:
-        raise Problem("not_found", "That activity is not in this workshop's run sheet.",
-                      "activity_id")
-    return _decode(row)
+    return _decode(store.one_of("activities", activity_id, "workshop_id", workshop_id,
+                                "That activity is not in this workshop's run sheet.",
+                                "activity_id"))
 
 
 def activity_of(store: Store, workshop_id: int, activity_id, kinds, what: str) -> dict:

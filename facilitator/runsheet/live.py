@@ -30,19 +30,26 @@ AUDIENCE = {"facilitator": "facilitator", "panel": "panel", "screen": "screen",
 
 def state(store, workshop: dict, role: str, activity: dict | None = None) -> dict:
     """The live state a screen of `role` renders from (`live`, and `snapshot.live`)."""
+    return states(store, workshop, (role,), activity)[role]
+
+
+def states(store, workshop: dict, roles, activity: dict | None = None) -> dict:
+    """`state` of each of `roles`, by role (the kind's views made together)."""
     if activity is None:
         activity = domain.live_activity(store, workshop)
-    shown, extra = None, {}
-    if activity is not None:
-        kind = plugins.KINDS[activity["kind"]]
-        shown = {"id": activity["id"], "kind": activity["kind"], "title": activity["title"],
-                 **kind.view(store, activity, role)}
-        if role == "delegate":
-            same, mine = kind.mine_for_all(store, activity)
-            if same:  # every phone's own view is this: none needs to ask (`live:mine`)
-                extra["mine"] = mine
-    return {"activity": shown, "since": workshop["live_since"],
-            "version": workshop["state_version"], **extra}
+    out = {role: {"activity": None, "since": workshop["live_since"],
+                  "version": workshop["state_version"]} for role in roles}
+    if activity is None:
+        return out
+    kind = plugins.of(activity)
+    for role, view in kind.views(store, activity, roles).items():
+        out[role]["activity"] = {"id": activity["id"], "kind": activity["kind"],
+                                 "title": activity["title"], **view}
+    if "delegate" in out:
+        same, mine = kind.mine_for_all(store, activity)
+        if same:  # every phone's own view is this: none needs to ask (`live:mine`)
+            out["delegate"]["mine"] = mine
+    return out
 
 
 def mine(store, workshop: dict, delegate_id: int) -> dict:
@@ -51,28 +58,48 @@ def mine(store, workshop: dict, delegate_id: int) -> dict:
     if activity is None:
         return {"activity_id": None, "mine": None}
     return {"activity_id": activity["id"],
-            "mine": plugins.KINDS[activity["kind"]].mine(store, activity, delegate_id)}
+            "mine": plugins.of(activity).mine(store, activity, delegate_id)}
 
 
-def own_change(conn, activity: dict, **change) -> dict:
+def own_change(conn, activity: dict, mine=None, **change) -> dict:
     """After a phone changed its delegate's own view (an answer, a vote): announce the
     change, the delegate's other phones getting `mine`; return {"mine"} for the ack,
-    which the phone applies as it would `mine`."""
-    announce(Change(activity, people={conn.delegate_id}, skip=request.sid, **change))
-    return {"mine": plugins.KINDS[activity["kind"]].mine(get_store(), activity,
-                                                         conn.delegate_id)}
+    which the phone applies as it would `mine` (`mine`: that view, if the handler
+    has it at hand). With no other phone (and one process, which knows), only the
+    change's `items`, if any, are for others to see."""
+    alone = not get_cluster().shared and \
+        registry.phones_here(conn.workshop_id, conn.delegate_id) <= 1
+    if not alone or change.get("items"):
+        announce(Change(activity, people=set() if alone else {conn.delegate_id},
+                        skip=request.sid, **change))
+    if mine is None:
+        mine = plugins.of(activity).mine(get_store(), activity, conn.delegate_id)
+    return {"mine": mine}
 
 
-def _send_each(event: str, workshop_id: int, payloads: dict):
-    """Send each role its payload, once per different payload (rooms in one `to`)."""
-    by_text: dict[str, list[str]] = {}
+def _send_each(event: str, workshop_id: int, payloads: dict, unless_unchanged=False):
+    """Send each role its payload, once per different payload (rooms in one `to`).
+    `unless_unchanged`: leave out a role whose screens already hold this `live` (unless
+    several processes share the event: another may have sent something since)."""
+    skip_same = unless_unchanged and not get_cluster().shared
+    by_text: dict[str, tuple[dict, list[str]]] = {}
     for role, payload in payloads.items():
         text = json.dumps(payload, sort_keys=True)
-        by_text.setdefault(text, []).append(room(workshop_id, AUDIENCE[role]))
+        # The same but for the `mine` every phone was given, now left out: each phone
+        # holds its own (it answered since, or it still holds that one).
+        without_mine = text if "mine" not in payload else json.dumps(
+            {k: v for k, v in payload.items() if k != "mine"}, sort_keys=True)
+        last = _last.get((workshop_id, role))
+        if skip_same and last and (last[0] == text or last[1] == text):
+            continue
+        by_text.setdefault(text, (payload, []))[1].append(room(workshop_id, AUDIENCE[role]))
         # What a role's screens last got whole, to send nothing when it is unchanged.
-        _last[(workshop_id, role)] = text if event == "live" else None
-    for text, rooms in by_text.items():
-        emit_to(event, json.loads(text), to=rooms if len(rooms) > 1 else rooms[0])
+        _last[(workshop_id, role)] = (text, without_mine) if event == "live" else None
+        if "patch" not in payload:  # a whole view: its rest is sent again with the next patch
+            _rest.pop((payload["activity"]["id"] if event == "live" and payload["activity"]
+                       else payload.get("activity_id"), role), None)
+    for payload, rooms in by_text.values():
+        emit_to(event, payload, to=rooms if len(rooms) > 1 else rooms[0])
 
 
 def send_live(workshop_id: int):
@@ -81,21 +108,8 @@ def send_live(workshop_id: int):
     workshop = workshops.get(store, workshop_id)
     activity = domain.live_activity(store, workshop)
     if activity is not None:
-        plugins.KINDS[activity["kind"]].on_live(store, workshop, activity)
-    _send_each("live", workshop_id,
-               {role: state(store, workshop, role, activity) for role in ROLES})
-
-
-def _changed_roles(workshop: dict, activity: dict, roles) -> dict:
-    """The live state of each role whose screens it would change (all of them when
-    several processes share the event: another may have sent something since)."""
-    store, shared = get_store(), get_cluster().shared
-    out = {}
-    for role in roles:
-        live = state(store, workshop, role, activity)
-        if shared or _last.get((workshop["id"], role)) != json.dumps(live, sort_keys=True):
-            out[role] = live
-    return out
+        plugins.of(activity).on_live(store, workshop, activity)
+    _send_each("live", workshop_id, states(store, workshop, ROLES, activity))
 
 
 def announce(change: Change):
@@ -111,31 +125,34 @@ def announce(change: Change):
     store = get_store()
     workshop = workshops.get(store, activity["workshop_id"])
     activity = domain.get_activity(store, workshop["id"], activity["id"])  # as it is now
-    kind = plugins.KINDS[activity["kind"]]
+    kind = plugins.of(activity)
     live = workshop["live_activity_id"] == activity["id"]
     if change.items is None and live:
-        _send_each("live", workshop["id"], _changed_roles(workshop, activity, ROLES))
+        _send_each("live", workshop["id"], states(store, workshop, ROLES, activity),
+                   unless_unchanged=True)
     elif change.items is None:
         # Control screens and panels follow an activity they may act on before it is live.
         _send_each("view", workshop["id"], {
-            role: {"activity_id": activity["id"], "view": kind.view(store, activity, role)}
-            for role in ("facilitator", "panel")})
+            role: {"activity_id": activity["id"], "view": view}
+            for role, view in kind.views(store, activity, ("facilitator", "panel")).items()})
     elif change.items:
-        payloads = {}
-        for role in ROLES if live else ("facilitator", "panel"):
-            view = kind.view(store, activity, role, only=change.items)
+        payloads, shared = {}, get_cluster().shared
+        for role, view in kind.views(store, activity, ROLES if live else ("facilitator", "panel"),
+                                     only=change.items).items():
             removed = {key: sorted(set(ids) - {item["id"] for item in view[key]})
                        for key, ids in change.items.items()}
+            # The rest of the view goes with the items only when it changed since the
+            # role's screens last got it (a vote changes one question, not the settings).
+            rest = json.dumps({k: v for k, v in view.items() if k not in change.items},
+                              sort_keys=True)
+            if not shared and _rest.get((activity["id"], role)) == rest:
+                view = {key: view[key] for key in change.items}
+            _rest[(activity["id"], role)] = rest
             payloads[role] = {"activity_id": activity["id"], "view": view,
                               "patch": sorted(change.items), "removed": removed}
         _send_each("view", workshop["id"], payloads)
-    people = change.people
-    if change.skip and people and not get_cluster().shared:
-        # Nobody but the sender, who has it in its ack: nothing to send.
-        people = {d for d in people
-                  if registry.sids_of(workshop["id"], d) not in ([], [change.skip])}
-    if live and people != set():
-        for delegate_id, own in kind.mine_of(store, activity, people).items():
+    if live and change.people != set():
+        for delegate_id, own in kind.mine_of(store, activity, change.people).items():
             socketio.emit("mine", {"activity_id": activity["id"], "mine": own},
                           to=delegate_room(delegate_id), skip_sid=change.skip)
 
@@ -157,7 +174,10 @@ def merge(earlier: Change | None, later: Change) -> Change:
 
 _pending: dict[tuple[int, int], Change] = {}
 _lock = threading.Lock()
-_last: dict[tuple[int, str], str | None] = {}  # (workshop, role) -> the last whole `live`
+# (workshop, role) -> the last whole `live` as text, and as text without its `mine`
+_last: dict[tuple[int, str], tuple[str, str] | None] = {}
+# (activity, role) -> the last rest of a view sent with a patch (see announce)
+_rest: dict[tuple[int, str], str] = {}
 
 
 @coalesced("changes")
@@ -184,7 +204,7 @@ def arrived(workshop_id: int, delegate_id: int):
     store = get_store()
     activity = domain.live_activity(store, workshops.get(store, workshop_id))
     if activity is not None:
-        change = plugins.KINDS[activity["kind"]].on_arrival(store, activity, delegate_id)
+        change = plugins.of(activity).on_arrival(store, activity, delegate_id)
         if change is not None:
             announce(change)
 
@@ -194,3 +214,4 @@ def reset():
     with _lock:
         _pending.clear()
     _last.clear()
+    _rest.clear()

@@ -184,13 +184,8 @@ def delegate_by_token(store: Store, workshop_id: int, token) -> dict | None:
 
 def get_delegate(store: Store, workshop_id: int, delegate_id) -> dict:
     """A delegate of this workshop, or a not-found problem."""
-    row = None
-    if isinstance(delegate_id, int) and not isinstance(delegate_id, bool):
-        row = store.one("select * from delegates where id = ? and workshop_id = ?",
-                        [delegate_id, workshop_id])
-    if row is None:
-        raise Problem("not_found", "That delegate is not in this workshop.", "delegate_id")
-    return row
+    return store.one_of("delegates", delegate_id, "workshop_id", workshop_id,
+                        "That delegate is not in this workshop.", "delegate_id")
 
 
 def list_delegates(store: Store, workshop_id: int) -> list[dict]:

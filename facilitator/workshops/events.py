@@ -243,6 +243,7 @@ def drop_phones(workshop_id: int, delegate_ids: list[int]):
         if other.workshop_id == workshop_id and other.delegate_id in wanted:
             registry.identify(sid, None)
             socketio.server.disconnect(sid, namespace="/")
+    registry.forget(workshop_id, wanted)
 
 
 @handler("workshop:update", roles=("facilitator",), fields={

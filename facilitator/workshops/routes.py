@@ -195,7 +195,7 @@ def report(workshop, key):
     delegates left out)."""
     with rehearsal.without_simulated(get_store(), workshop["id"]) as store:
         sections = [{"id": activity["id"], "kind": activity["kind"], "title": activity["title"],
-                     **plugins.KINDS[activity["kind"]].report(store, activity)}
+                     **plugins.of(activity).report(store, activity)}
                     for activity in runsheet.list_activities(store, workshop["id"])]
         delegates = store.one("select count(*) as joined, count(distinct organisation) as "
                               "orgs from delegates where workshop_id = ? and token_hash is "
@@ -231,7 +231,7 @@ it when it is no longer needed.
 
 def _export_of(activity: dict, name: str):
     """The kind's CSV file called `name` for one activity, or None."""
-    for export in plugins.KINDS[activity["kind"]].exports:
+    for export in plugins.of(activity).exports:
         if export.name == name:
             return export
     return None
@@ -260,7 +260,7 @@ def activity_csv(workshop, key, activity_id, name):
 def _csv_files(store, workshop: dict):
     """(file name, bytes) of every CSV file of a workshop's activities and kinds."""
     for activity in runsheet.list_activities(store, workshop["id"]):
-        for export in plugins.KINDS[activity["kind"]].exports:
+        for export in plugins.of(activity).exports:
             yield _csv_name(activity, export.name), download(
                 "", *export.rows(store, activity)).get_data()
     for files in plugins.each_once("workshop_files"):

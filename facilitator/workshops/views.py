@@ -3,6 +3,7 @@ import time
 
 from ..realtime import Connection, registry
 from ..rehearsal import runner
+from ..rehearsal.domain import SIMULATED
 from ..runsheet import live
 from ..runsheet import views as runsheet_views
 from ..store import Store
@@ -42,11 +43,13 @@ def links(workshop: dict, facilitator_key: str) -> dict:
 
 
 def presence(store: Store, workshop_id: int, online: set[int] | None = None) -> dict:
-    """Joined and connected-now counts."""
+    """Joined and connected-now counts, and how many of those joined are a rehearsal's
+    simulated delegates."""
     online = registry.online(workshop_id) if online is None else online
-    joined = store.one("select count(*) as n from delegates where workshop_id = ? "
-                       "and token_hash is not null", [workshop_id])["n"]
-    return {"joined": joined, "online": len(online)}
+    joined = store.one("select count(*) as n, coalesce(sum(source = ?), 0) as simulated "
+                       "from delegates where workshop_id = ? and token_hash is not null",
+                       [SIMULATED, workshop_id])
+    return {"joined": joined["n"], "online": len(online), "simulated": joined["simulated"]}
 
 
 def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:

@@ -7,7 +7,8 @@ import {
   createLocals, drawActivity, drawPart, exportsOf, labelOf, loadKinds, rendererOf,
 } from './kinds.js';
 import { connectLive } from './live.js';
-import { applyEvent, createState, stateHandlers } from './state.js';
+import { rehearsalBanner, rehearsalCard } from './rehearsal.js';
+import { applyEvent, createState } from './state.js';
 import { paint, redrawer } from './widgets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -94,17 +95,20 @@ function drawRunsheet() {
 function drawDelegates() {
   if (page.stopped) return;
   const p = page.presence;
-  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected now` : '';
+  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected now${
+    p.simulated ? ` · rehearsal: ${p.simulated} simulated` : ''}` : '';
   const filter = $('delegate-filter').value.trim().toLowerCase();
   const rows = [...page.delegates.values()]
     .filter((d) => !filter || `${d.name} ${d.organisation} ${d.role}`.toLowerCase().includes(filter))
     .sort((a, b) => a.name.localeCompare(b.name));
   const shown = rows.slice(0, 500);
+  redrawRehearsal();  // it offers the roster's organisations once there is a roster
   const row = (d) => {
     const online = page.online.has(d.id);
     const status = d.removed ? 'Removed' : !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
     return html`<tr>
-      <td>${d.name || html`<span class="muted">(no name)</span>`}</td>
+      <td>${d.name || html`<span class="muted">(no name)</span>`}${
+        d.source === 'simulated' ? html` <span class="simulated-tag">Simulated</span>` : nothing}</td>
       <td>${d.organisation}</td><td>${d.role}</td>
       <td><span class="dot ${!d.joined ? 'none' : online ? 'on' : 'off'}"></span>${status}</td>
       <td><div class="delegate-actions">
@@ -152,10 +156,8 @@ function showLinks(links) {
 // --- the connection ----------------------------------------------------------------
 
 const live = connectLive({
-  auth: () => ({ role: 'facilitator', key }),
-  statusEl: $('status'),
+  role: 'facilitator', key, state, changed: redrawLive,
   onSnapshot(snap) {
-    applyEvent(state, 'snapshot', snap);
     page.runsheet = snap.runsheet;
     listActivities();
     page.delegates = new Map(snap.delegates.map((d) => [d.id, d]));
@@ -163,10 +165,10 @@ const live = connectLive({
     page.presence = snap.presence;
     showWorkshop(snap.workshop);
     showLinks(snap.links);
+    showRehearsal(snap.rehearsal);
     redrawAll();
   },
   handlers: {
-    ...stateHandlers(state, redrawLive),
     live(data) {
       applyEvent(state, 'live', data);
       redrawLive();
@@ -183,6 +185,7 @@ const live = connectLive({
       redrawLive();
     },
     links: showLinks,
+    rehearsal: showRehearsal,
     presence(p) {
       page.presence = p;
       page.online = new Set(p.online_ids);
@@ -261,6 +264,29 @@ async function release(delegate) {
   if (window.confirm(`Release ${name}? Their phone goes back to the join form and the name can be claimed again.`)) {
     await act('delegate:release', { delegate_id: delegate.id }, 'roster-report');
   }
+}
+
+// --- rehearsal: simulated phones, and the banner while they are in ------------------
+
+const rehearsal = { status: null, local: {} };
+// The simulated delegates, counted from the list as each joins (`rehearsal` events come
+// only as a rehearsal starts or stops).
+const simulatedIn = () => [...page.delegates.values()].filter((d) => d.source === 'simulated' && !d.removed);
+function drawRehearsal() {
+  if (page.stopped) return;
+  const roster = [...page.delegates.values()].filter((d) => d.source === 'roster').length;
+  const status = { ...rehearsal.status, simulated: simulatedIn().length, roster };
+  const ctx = {
+    request: (event, data) => live.request(event, data), rerender: redrawRehearsal,
+    local: rehearsal.local, confirm: confirmed,
+  };
+  paint(rehearsalCard(status, ctx), $('rehearsal'));
+  paint(rehearsalBanner(status, ctx), $('rehearsal-banner'));
+}
+const redrawRehearsal = redrawer(drawRehearsal);
+function showRehearsal(status) {
+  rehearsal.status = status;
+  redrawDelegates();  // the bar's count, and the card with it
 }
 
 // --- the activity form -------------------------------------------------------------

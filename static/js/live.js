@@ -3,6 +3,7 @@
 // server's clock for the page's countdowns (clock.js).
 import { io } from '../vendor/socket.io/socket.io.esm.min.js';
 import { startClock } from './clock.js';
+import { applyEvent, stateHandlers } from './state.js';
 
 const FATAL = {
   unknown_code: 'This workshop no longer exists. Check the code on the big screen.',
@@ -23,7 +24,15 @@ const PAUSED = {
   },
 };
 
-export function connectLive({ auth, onSnapshot, handlers = {}, statusEl, noticeEl }) {
+export function connectLive({
+  role, key, auth = () => ({ role, key }), state, changed, onSnapshot, handlers: own = {},
+  statusEl = document.getElementById('status'), noticeEl,
+}) {
+  // A screen opened by a link sends its `role` and `key`; a phone, its own `auth()`.
+  // With `state` (state.js), the snapshot and the state events are applied to it
+  // before `onSnapshot(snap, previous snapshot)` and `changed(event, data)` are
+  // called; `handlers` take the events they name over.
+  const handlers = state ? { ...stateHandlers(state, changed), ...own } : own;
   const socket = io({
     auth: (cb) => cb(auth()),
     reconnectionDelay: 500,
@@ -79,7 +88,9 @@ export function connectLive({ auth, onSnapshot, handlers = {}, statusEl, noticeE
   });
   socket.on('snapshot', (snap) => {
     clockOffset = snap.server_time * 1000 - Date.now();
-    onSnapshot(snap);
+    const previous = state?.snapshot;
+    if (state) applyEvent(state, 'snapshot', snap);
+    onSnapshot(snap, previous);
   });
   for (const [event, fn] of Object.entries(handlers)) {
     if (event !== 'fatal') socket.on(event, fn);

@@ -5,7 +5,7 @@ import { keyed } from '../vendor/lit-html/directives/keyed.js';
 import { repeat } from '../vendor/lit-html/directives/repeat.js';
 import { createLocals, drawActivity, drawPart, loadKinds, rendererOf } from './kinds.js';
 import { connectLive } from './live.js';
-import { applyEvent, createState, stateHandlers } from './state.js';
+import { applyEvent, createState } from './state.js';
 import { paint, redrawer } from './widgets.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
@@ -89,16 +89,13 @@ function stop(message, alert) {
 }
 
 const live = connectLive({
-  auth: () => ({ role: 'panel', key }),
-  statusEl: $('status'),
+  role: 'panel', key, state, changed: redraw,
   onSnapshot(snap) {
-    applyEvent(state, 'snapshot', snap);
     page.runsheet = snap.runsheet;
     page.whole.clear();
     redraw();
   },
   handlers: {
-    ...stateHandlers(state, redraw),
     live(data) {
       const before = state.activity;
       const now = data.activity;

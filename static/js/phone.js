@@ -5,7 +5,7 @@ import { repeat } from '../vendor/lit-html/directives/repeat.js';
 import { createLocals, drawActivity, loadKinds } from './kinds.js';
 import { connectLive } from './live.js';
 import { createOutbox } from './outbox.js';
-import { applyAck, applyEvent, createState, stateHandlers } from './state.js';
+import { applyAck, applyEvent, createState } from './state.js';
 import { paint, redrawer } from './widgets.js';
 
 const app = document.getElementById('app');
@@ -71,11 +71,11 @@ const outbox = createOutbox({ code, request, notify });
 
 const live = connectLive({
   auth: () => ({ role: 'delegate', code, token: storedToken() }),
-  statusEl: document.getElementById('status'),
+  state,
+  changed: redraw,
   noticeEl: document.getElementById('connection-notice'),
-  onSnapshot(snap) {
-    const wasIn = Boolean(state.snapshot?.me);
-    applyEvent(state, 'snapshot', snap);
+  onSnapshot(snap, previous) {
+    const wasIn = Boolean(previous?.me);
     if (snap.me === null) {
       if (wasIn) page.join = joining();  // left or released: the form starts empty
       if (storedToken() && snap.token_status !== 'ok') {
@@ -92,7 +92,6 @@ const live = connectLive({
     redraw();
   },
   handlers: {
-    ...stateHandlers(state, redraw),
     live(data) {
       const before = state.activity?.id;
       applyEvent(state, 'live', data);

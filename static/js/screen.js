@@ -3,7 +3,7 @@
 import { html } from '../vendor/lit-html/lit-html.js';
 import { createLocals, drawActivity, loadKinds } from './kinds.js';
 import { connectLive } from './live.js';
-import { applyEvent, createState, stateHandlers } from './state.js';
+import { createState } from './state.js';
 import { paint, redrawer } from './widgets.js';
 
 const key = decodeURIComponent(location.pathname.split('/').pop());
@@ -36,7 +36,8 @@ function draw() {
     document.body.classList.toggle('blanked', Boolean(workshop.blank));
   }
   const p = page.presence;
-  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected` : '';
+  $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected${
+    p.simulated ? ` · rehearsal: ${p.simulated} simulated` : ''}` : '';
   const activity = page.kinds ? state.activity : null;
   $('join-screen').hidden = Boolean(activity);
   liveEl.hidden = !activity;
@@ -61,15 +62,12 @@ function stop(message) {
 }
 
 const live = connectLive({
-  auth: () => ({ role: 'screen', key }),
-  statusEl: $('status'),
+  role: 'screen', key, state, changed: redraw,
   onSnapshot(snap) {
-    applyEvent(state, 'snapshot', snap);
     page.presence = snap.presence;
     redraw();
   },
   handlers: {
-    ...stateHandlers(state, redraw),
     presence(p) {
       page.presence = p;
       redraw();

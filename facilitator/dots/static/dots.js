@@ -70,11 +70,11 @@ function form(activity, answer, draft, send) {
       const n = on(option.id);
       const full = left <= 0 || (!activity.stack && n > 0);
       return html`<li class="dots-option ${n ? 'chosen' : ''}">
-        <span class="dots-text">${option.text}</span>
+        <span class="dots-text">${option.text}${n ? html`<span class="dots-placed">${dotRow(n, n)}</span>` : null}</span>
         <span class="dots-stepper">
           <button type="button" class="secondary icon" aria-label="Take a dot off ${option.text}"
             ?disabled=${!open || n === 0} @click=${() => take(option)}>−</button>
-          <span class="dots-on">${n ? dotRow(n, n) : null}<span class="dots-count" aria-hidden="true">${n}</span><span
+          <span class="dots-on"><span class="dots-count" aria-hidden="true">${n}</span><span
             class="visually-hidden">${plural(n, 'dot')} on ${option.text}</span></span>
           <button type="button" class="secondary icon" aria-label="Add a dot to ${option.text}"
             ?disabled=${!open || full} @click=${() => add(option)}>+</button>

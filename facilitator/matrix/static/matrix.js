@@ -65,7 +65,7 @@ function form(activity, answer, draft, send) {
   const [y, x] = AXES.map((axis) => activity.scales[axis].name);
   return html`<div class="prompt-form matrix-form">
     <p class="matrix-help">Place each item on both scales, ${y} and ${x}, from ${activity.low} to ${activity.high}:
-      move its two sliders, then send.${activity.skip ? ' Leave out any item you cannot judge.' : ''}</p>
+      move its two sliders (to keep one at the middle, tap it or press Enter on it), then send.${activity.skip ? ' Leave out any item you cannot judge.' : ''}</p>
     <p class="prompt-counter matrix-count ${placed === items.length ? 'done' : ''}" aria-live="polite"><strong>${placed}</strong> of
       ${plural(items.length, 'item')} placed</p>
     <ol class="matrix-items">${items.map((name, item) => {

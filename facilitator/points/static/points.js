@@ -9,6 +9,9 @@ import { barFill } from '/static/js/charts.js';
 import { promptKind, stepButton } from '/kinds/prompts/kit.js';
 
 const sum = (numbers) => numbers.reduce((a, b) => a + b, 0);
+// The number inputs are as wide as the budget's digits (through the CSSOM: the CSP
+// allows no style attribute).
+const digits = (budget) => ref((el) => el?.style.setProperty('--digits', String(String(budget).length)));
 
 function form(activity, answer, draft, send) {
   const { options, budget, open } = activity;
@@ -34,7 +37,7 @@ function form(activity, answer, draft, send) {
       ? `Share all ${budget} points between the options: more points for what matters more.`
       : `Share up to ${budget} points between the options: more points for what matters more.`}</p>
     <p class="points-left ${left ? '' : 'none'}" aria-live="polite"><strong>${left}</strong> of ${budget} points left</p>
-    <ul class="points-options">${options.map((option, at) => html`<li class="points-option">
+    <ul class="points-options" ${digits(budget)}>${options.map((option, at) => html`<li class="points-option">
       <label class="points-label" for="points-${at}">${option}</label>
       <div class="points-stepper">
         ${stepButton(activity, `${step} fewer for ${option}`, '−', () => give(at, points[at] - step), points[at] > 0)}
