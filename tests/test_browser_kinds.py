@@ -232,6 +232,8 @@ def test_ranking_by_keyboard_alone_on_a_phone(room):
     phone.keyboard.press(" ")
     expect(placed).to_have_text(["Housing", "Transport"])
     phone.keyboard.press("Enter")  # Community care, now first of those left
+    expect(placed).to_have_text(["Housing", "Transport", "Community care"])
+    expect(phone.locator(".ranking-pick").first).to_be_focused()
     phone.keyboard.press("Enter")  # Mental health, the last: the focus goes to Send
     expect(placed).to_have_text(["Housing", "Transport", "Community care", "Mental health"])
     expect(phone.get_by_role("button", name="Send my ranking")).to_be_focused()
