@@ -231,6 +231,7 @@ def test_ranking_by_keyboard_alone_on_a_phone(room):
     assert focused_label(phone).startswith("Place Transport")
     phone.keyboard.press(" ")
     expect(placed).to_have_text(["Housing", "Transport"])
+    expect(phone.locator(".ranking-pick").first).to_be_focused()
     phone.keyboard.press("Enter")  # Community care, now first of those left
     expect(placed).to_have_text(["Housing", "Transport", "Community care"])
     expect(phone.locator(".ranking-pick").first).to_be_focused()
@@ -243,9 +244,10 @@ def test_ranking_by_keyboard_alone_on_a_phone(room):
     phone.keyboard.press("Enter")
     expect(placed).to_have_text(["Housing", "Transport", "Mental health", "Community care"])
     expect(phone.locator(".prompt-note")).to_have_text("Mental health is now 3rd of 4.")
+    expect(phone.locator("[aria-label^='Move Mental health up']")).to_be_focused()
     phone.keyboard.press(" ")
     expect(placed).to_have_text(["Housing", "Mental health", "Transport", "Community care"])
-    assert focused_label(phone) == "Move Mental health up, now 2nd of 4"
+    expect(phone.locator("[aria-label='Move Mental health up, now 2nd of 4']")).to_be_focused()
     # On to Housing's ↓ (Shift+Tab again), pressed once.
     press_tab_until(phone, "[aria-label^='Move Housing down']", key="Shift+Tab")
     phone.keyboard.press("Enter")
