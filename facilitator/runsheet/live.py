@@ -85,19 +85,21 @@ def _send_each(event: str, workshop_id: int, payloads: dict, unless_unchanged=Fa
     by_text: dict[str, tuple[dict, list[str]]] = {}
     for role, payload in payloads.items():
         text = json.dumps(payload, sort_keys=True)
-        # The same but for the `mine` every phone was given, now left out: each phone
-        # holds its own (it answered since, or it still holds that one).
-        without_mine = text if "mine" not in payload else json.dumps(
-            {k: v for k, v in payload.items() if k != "mine"}, sort_keys=True)
         last = _last.get((workshop_id, role))
-        if skip_same and last and (last[0] == text or last[1] == text):
+        # A `live` that only leaves out the `mine` every phone was given (last[1]) is
+        # nothing new: each phone holds its own (it answered since, or it holds that one).
+        if skip_same and last and text in last:
             continue
         by_text.setdefault(text, (payload, []))[1].append(room(workshop_id, AUDIENCE[role]))
-        # What a role's screens last got whole, to send nothing when it is unchanged.
-        _last[(workshop_id, role)] = (text, without_mine) if event == "live" else None
-        if "patch" not in payload:  # a whole view: its rest is sent again with the next patch
-            _rest.pop((payload["activity"]["id"] if event == "live" and payload["activity"]
-                       else payload.get("activity_id"), role), None)
+        if event == "live":
+            # What the role's screens now hold whole, to send nothing when it is unchanged.
+            _last[(workshop_id, role)] = (text, text if "mine" not in payload else json.dumps(
+                {k: v for k, v in payload.items() if k != "mine"}, sort_keys=True))
+            shown = payload["activity"] and payload["activity"]["id"]
+        else:
+            _last[(workshop_id, role)] = None
+            shown = None if "patch" in payload else payload["activity_id"]
+        _rest.pop((shown, role), None)  # a whole view: its rest goes with the next patch
     for payload, rooms in by_text.values():
         emit_to(event, payload, to=rooms if len(rooms) > 1 else rooms[0])
 
