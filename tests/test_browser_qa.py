@@ -47,14 +47,20 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
     # The moderator approves both on the panel.
     qa = panel.locator("#work")
 
-    def card(text):  # not has_text: other cards' "Merge into" menus hold the text too
-        return qa.locator(".qa-card").filter(has=panel.locator("p.question-text", has_text=text))
+    def card(text):  # not has_text: other rows' "Merge into" menus hold the text too
+        return qa.locator(".qa-row").filter(has=panel.locator("p.question-text", has_text=text))
 
-    expect(qa.get_by_role("heading", name="Incoming (2)")).to_be_visible()
+    def take(text):  # the row in hand shows its controls
+        card(text).locator("p.question-text").click()
+        return card(text)
+
+    states = qa.locator(".qa-states")
+    expect(states.get_by_role("button", name="Incoming 2")).to_be_visible()
     for text in (PLAIN, EVIL):
-        card(text).get_by_role("button", name="Approve").click()
-    expect(qa.get_by_role("heading", name="Published (2)")).to_be_visible()
-    expect(qa.get_by_role("heading", name="Incoming (0)")).to_be_visible()
+        take(text).get_by_role("button", name="Approve").click()
+    expect(states.get_by_role("button", name="Live 2")).to_be_visible()
+    expect(states.get_by_role("button", name="Incoming 0")).to_be_visible()
+    states.get_by_role("button", name="Live 2").click()
 
     # The third phone votes for both; the totals reach the other screens.
     voter = phones[2]
@@ -68,7 +74,7 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
                                                                     timeout=LIVE_TIMEOUT)
     expect(phones[0].locator(".qa-item", has_text=EVIL).locator("button.vote")).to_have_text(
         "▲ 1", timeout=LIVE_TIMEOUT)
-    expect(card(PLAIN).locator(".asker")).to_contain_text(
+    expect(card(PLAIN).locator(".qa-row-meta")).to_contain_text(
         "▲ 1", timeout=LIVE_TIMEOUT)
     # Askers cannot vote for their own question.
     expect(phones[0].locator(".qa-item", has_text=PLAIN).locator("button.vote")).to_be_disabled()
@@ -79,8 +85,8 @@ def test_questions_are_asked_moderated_voted_and_answered_on_every_screen(
     draft.focus()
 
     # The panel takes one question: it is "Answering now" everywhere.
-    card(PLAIN).get_by_role("button", name="Answer now").click()
-    expect(qa.locator(".qa-card.answering")).to_contain_text(PLAIN)
+    take(PLAIN).get_by_role("button", name="Answer now").click()
+    expect(qa.locator(".qa-row.answering")).to_contain_text(PLAIN)
     for page in phones:
         now = page.locator(".qa-list .answering-now")
         expect(now.locator(".round-label")).to_have_text("Answering now")

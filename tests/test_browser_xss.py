@@ -520,14 +520,22 @@ def run_the_day(screens, control, fac, bots, ids, key, code):
     everywhere(asker, only=("projector", "control", "panel"))
     assert_shows(phone, "#live-area", f"{names[3]} · {organisations[3]}", shown(QA["labels"][1]))
     qa = panel.locator("#work")
-    expect(qa.get_by_role("heading", name="Incoming (2)")).to_be_visible(timeout=LIVE_TIMEOUT)
-    assert_shows(panel, "#work", shown(Q3), shown(Q5), f"Originally: {shown(Q1)}",
+    states = qa.locator(".qa-states")
+    expect(states.get_by_role("button", name="Incoming 2")).to_be_visible(timeout=LIVE_TIMEOUT)
+    assert_shows(panel, "#work", shown(Q3), shown(Q5),
                  *(shown(label) for label in QA["labels"]), names[2])
+    # The row in hand shows the text as first sent.
+    states.get_by_role("button", name="All").click()
+    qa.locator(".qa-row").filter(has=panel.locator("p.question-text", has_text="Edited:")) \
+        .locator("p.question-text").click()
+    assert_shows(panel, "#work", f"Originally: {shown(Q1)}")
+    states.get_by_role("button", name="Incoming").click()
     # The held words are the value of their box (a textarea's text is its value).
     held_words = qa.get_by_label("Held words, one per line").input_value().split("\n")
     assert all(word in held_words for word in QA["words"]), held_words
-    held = qa.locator(".qa-card").filter(has=panel.locator("p.question-text", has_text="pwnword"))
+    held = qa.locator(".qa-row").filter(has=panel.locator("p.question-text", has_text="pwnword"))
     expect(held.locator(".chip.held")).to_have_text("Held: strong language")
+    held.locator("p.question-text").click()
     held.get_by_role("button", name="Edit").click()
     assert qa.get_by_label("Edit the question").input_value() == shown(Q3, multiline=True)
     qa.get_by_role("button", name="Cancel").click()

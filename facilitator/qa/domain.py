@@ -160,9 +160,16 @@ ACTIONS = {
 }
 
 
-def moderate(store: Store, activity: dict, question_id, action: str, *, version=None,
-             text=None, label=None, starred=None, direction=None, into=None) -> list[dict]:
-    """Apply one moderator action; return every question it changed.
+def moderate(store: Store, activity: dict, question_id, action: str, **options) -> list[dict]:
+    """Apply one moderator action; return every question it changed."""
+    return moderate_undoable(store, activity, question_id, action, **options)[0]
+
+
+def moderate_undoable(store: Store, activity: dict, question_id, action: str, *,
+                      version=None, text=None, label=None, starred=None, direction=None,
+                      into=None) -> tuple[list[dict], int | None]:
+    """Apply one moderator action; return every question it changed and the id that
+    undoes it (None for a move, which the arrows undo).
 
     Each question carries a version: an action sent against an older version
     is refused, so two moderators acting at once leave one clear result.
@@ -176,6 +183,9 @@ def moderate(store: Store, activity: dict, question_id, action: str, *, version=
                                   f"given “{action}” now.")
     stamp = now()
     changes, touched = {}, [question["id"]]
+    before, added = {question["id"]: question}, {}
+    if action == "answering":
+        before.update((q["id"], q) for q in questions(store, activity["id"], ("answering",)))
     if text is not None:
         changes.update(text=text, original_text=question["original_text"] or question["text"])
     if action == "approve":
@@ -216,6 +226,16 @@ def moderate(store: Store, activity: dict, question_id, action: str, *, version=
             target = get(store, activity["id"], into)
             if target["id"] == question["id"] or target["status"] not in VISIBLE:
                 raise Problem("invalid", "Merge into another published question.", "into")
+            before[target["id"]] = target
+            # Undo takes back exactly the votes the merge added.
+            added[target["id"]] = [r[0] for r in db.execute(
+                "select delegate_id from qa_votes where question_id = ? and delegate_id not in "
+                "(select delegate_id from qa_votes where question_id = ?)",
+                [question["id"], target["id"]]).fetchall()]
+            if not question["anonymous"] and question["delegate_id"] not in added[target["id"]]:
+                if db.execute("select 1 from qa_votes where question_id = ? and delegate_id = ?",
+                              [target["id"], question["delegate_id"]]).fetchone() is None:
+                    added[target["id"]].append(question["delegate_id"])
             # Votes combine; someone who voted for both counts once.
             db.execute("insert or ignore into qa_votes (question_id, delegate_id, created_at) "
                        "select ?, delegate_id, created_at from qa_votes where question_id = ?",
@@ -231,7 +251,104 @@ def moderate(store: Store, activity: dict, question_id, action: str, *, version=
             touched.append(target["id"])
         changes["version"] = question["version"] + 1
         db["qa_questions"].update(question["id"], changes)
-    return [get(store, activity["id"], q) for q in dict.fromkeys(touched)]
+        undo_id = None if action == "move" else _remember(
+            db, activity, action, [before[q] for q in dict.fromkeys(touched)], 1, added)
+    return [get(store, activity["id"], q) for q in dict.fromkeys(touched)], undo_id
+
+
+# --- many at once, and undo ---------------------------------------------------
+
+BULK = ("approve", "dismiss", "label")  # what a moderator does to a selection
+MAX_BULK = 500  # more than a session holds in practice; a longer list is refused
+UNDONE = ("status", "held", "label", "starred", "position", "merged_into", "published_at",
+          "answered_at", "text", "original_text")  # what an undo puts back
+KEEP_UNDO = 20  # per session: only recent actions can be undone
+
+
+def _remember(db, activity: dict, action: str, rows: list[dict], count: int,
+              added: dict | None = None) -> int:
+    """Keep what `rows` were before an action (and the version the action gave each),
+    so it can be undone while nobody has changed them since; return its id."""
+    kept = [{"id": r["id"], "version": r["version"] + 1, **{f: r[f] for f in UNDONE}}
+            for r in rows]
+    undo_id = db["qa_undo"].insert({
+        "workshop_id": activity["workshop_id"], "activity_id": activity["id"],
+        "action": action, "count": count, "created_at": now(),
+        "rows": json.dumps({"rows": kept, "votes_added": added or {}})}).last_pk
+    db.execute("delete from qa_undo where activity_id = ? and id not in (select id from "
+               "qa_undo where activity_id = ? order by id desc limit ?)",
+               [activity["id"], activity["id"], KEEP_UNDO])
+    return undo_id
+
+
+def moderate_many(store: Store, activity: dict, question_ids: list[int], action: str, *,
+                  label=None) -> tuple[list[dict], int | None, int]:
+    """Approve, dismiss or label many questions in one write; return those changed, the
+    id that undoes it, and how many were left as they were (already so)."""
+    if action not in BULK:
+        raise Problem("invalid", "Choose approve, dismiss or label.", "action")
+    ids = list(dict.fromkeys(question_ids))
+    if not ids or len(ids) > MAX_BULK:
+        raise Problem("invalid", f"Choose between 1 and {MAX_BULK} questions.", "question_ids")
+    found = {q["id"]: q for q in store.all(
+        f"select * from qa_questions where activity_id = ? and id in ({','.join('?' * len(ids))})",
+        [activity["id"], *ids]) if q["status"] in OPEN}
+    missing = len(ids) - len(found)
+    if missing:
+        raise Problem("not_found", f"{missing} of those questions are not in this session "
+                                   "(or were merged or archived); nothing was changed.",
+                      "question_ids")
+    todo = [found[i] for i in ids if found[i]["status"] in ACTIONS[action]
+            and not (action == "label" and found[i]["label"] == label)]
+    if not todo:  # all already so: nothing to write, nothing to undo
+        return [], None, len(ids)
+    stamp = now()
+    change = {"approve": {"status": "published", "held": None},
+              "dismiss": {"status": "dismissed"}, "label": {"label": label}}[action]
+    with store.write() as db:
+        for q in todo:
+            extra = {"published_at": stamp} if action == "approve" else {}
+            db["qa_questions"].update(q["id"], {**change, **extra, "version": q["version"] + 1})
+        undo_id = _remember(db, activity, action, todo, len(todo))
+    return questions(store, activity["id"], ids=[q["id"] for q in todo]), undo_id, \
+        len(ids) - len(todo)
+
+
+def undo(store: Store, activity: dict, undo_id) -> tuple[list[dict], dict]:
+    """Put back what one action changed, if nobody has changed those questions since;
+    return them and what was undone ({action, count})."""
+    record = store.one("select * from qa_undo where id = ?", [undo_id]) \
+        if isinstance(undo_id, int) and not isinstance(undo_id, bool) else None
+    if record is None or record["activity_id"] != activity["id"] \
+            or record["workshop_id"] != activity["workshop_id"]:
+        raise Problem("not_found", "That action is not one of this session's recent "
+                                   "actions, so it cannot be undone.", "undo_id")
+    if record["undone"]:
+        raise Problem("conflict", "That action has already been undone.")
+    kept = json.loads(record["rows"])
+    rows = kept["rows"]
+    ids = [r["id"] for r in rows]
+    now_ = {q["id"]: q for q in store.all(
+        f"select id, version from qa_questions where id in ({','.join('?' * len(ids))})", ids)}
+    changed = sum(1 for r in rows if r["id"] not in now_ or now_[r["id"]]["version"]
+                  != r["version"])
+    if changed:
+        raise Problem("conflict", f"Cannot undo: {changed} of those questions "
+                                  f"{'has' if changed == 1 else 'have'} changed since "
+                                  "(another action or moderator).")
+    with store.write() as db:
+        for r in rows:
+            db["qa_questions"].update(r["id"], {**{f: r[f] for f in UNDONE},
+                                                "version": r["version"] + 1})
+        for target, voters in kept["votes_added"].items():
+            for voter in voters:
+                db.execute("delete from qa_votes where question_id = ? and delegate_id = ?",
+                           [int(target), voter])
+            db.execute("update qa_questions set votes = (select count(*) from qa_votes "
+                       "where question_id = ?) where id = ?", [int(target), int(target)])
+        db.execute("update qa_undo set undone = 1 where id = ?", [record["id"]])
+    return questions(store, activity["id"], ids=ids), {"action": record["action"],
+                                                       "count": record["count"]}
 
 
 def archive_all(store: Store, activity_id: int) -> int:

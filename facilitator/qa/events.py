@@ -1,4 +1,6 @@
 """Socket.IO events for asking, voting and moderating questions."""
+from dataclasses import dataclass
+
 from ..extensions import get_store
 from ..hookspecs import Change
 from ..plugins import of_type
@@ -6,7 +8,8 @@ from ..realtime import handler, registry
 from ..runsheet import domain as runsheet
 from ..runsheet.events import runsheet_changed
 from ..runsheet.live import announce, own_change
-from ..validation import Bool, Choice, Id, Int, Raw, Text, TextList, choice, text
+from ..validation import (Bool, Choice, Field, Id, Int, Problem, Raw, Text, TextList, choice,
+                          text)
 from ..workshops import domain as workshops
 from . import domain, views
 from .kind import MODERATORS, Posts
@@ -116,12 +119,69 @@ def moderate(conn, args):
         extra["direction"] = args["direction"]
     if action == "merge":
         extra["into"] = args.get("into")
-    changed = domain.moderate(get_store(), activity, args["question_id"], action,
-                              version=args["version"], **extra)
+    changed, undo_id = domain.moderate_undoable(get_store(), activity, args["question_id"],
+                                                action, version=args["version"], **extra)
     _send(activity, changed)
     return {"questions": [views.moderator_question(q) for q in
                           domain.questions(get_store(), activity["id"],
-                                           ids=[q["id"] for q in changed])]}
+                                           ids=[q["id"] for q in changed])],
+            "undo": _undo(undo_id, action, 1)}
+
+
+def _undo(undo_id, action, count):
+    """What a moderator's screen needs to offer "Undo" for an action."""
+    return None if undo_id is None else {"id": undo_id, "action": action, "count": count}
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionIds(Field):
+    """A list of question ids, at most `max_items`; whose they are, the domain checks."""
+
+    max_items: int
+
+    def read(self, data, name):
+        value = data.get(name)
+        if not isinstance(value, list) or not value:
+            raise Problem("invalid", f"{self.label}: send a list of question ids.", name)
+        if len(value) > self.max_items:
+            raise Problem("invalid", f"{self.label}: at most {self.max_items} at once.", name)
+        if any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 2**62
+               for v in value):
+            raise Problem("not_found", "Some of those questions are not in this session.",
+                          name)
+        return value
+
+
+@handler("qa:moderate_many", roles=MODERATORS, fields={
+    **SESSION, "question_ids": QuestionIds(label="The questions", max_items=domain.MAX_BULK),
+    "action": Choice(label="The action", options=domain.BULK),
+    "label": Raw(label="The label", optional=True)})
+def moderate_many(conn, args):
+    """Moderator approves, dismisses or labels many questions at once:
+    {activity_id, question_ids: [id] (≤500), action, label?} -> ack {questions, skipped,
+    undo}. One write, one `view` to every screen; those already so are skipped."""
+    activity = _session(conn, args)
+    label = None
+    if args["action"] == "label":
+        label = choice(args, "label", "The label", ("", *activity["config"]["labels"]))
+    changed, undo_id, skipped = domain.moderate_many(get_store(), activity,
+                                                     args["question_ids"], args["action"],
+                                                     label=label)
+    if changed:
+        _send(activity, changed)
+    return {"questions": [views.moderator_question(q) for q in changed], "skipped": skipped,
+            "undo": _undo(undo_id, args["action"], len(changed))}
+
+
+@handler("qa:undo", roles=MODERATORS, fields={
+    **SESSION, "undo_id": Id(label="That action")})
+def undo(conn, args):
+    """Moderator undoes one recent action {activity_id, undo_id} -> ack {questions,
+    undone: {action, count}}, refused (`conflict`) if any of its questions changed since."""
+    activity = _session(conn, args)
+    changed, undone = domain.undo(get_store(), activity, args["undo_id"])
+    _send(activity, changed)
+    return {"questions": [views.moderator_question(q) for q in changed], "undone": undone}
 
 
 @handler("qa:archive", roles=MODERATORS, fields=SESSION)
@@ -153,15 +213,17 @@ def silence(conn, args):
     **SESSION, "auto_publish": Bool(label="Publish without review", optional=True),
     "profanity_filter": Bool(label="Hold strong language", optional=True),
     "show_counts": Bool(label="Counts on the projector", optional=True),
+    "hide_votes": Bool(label="Hide vote counts on the projector", optional=True),
     "words": TextList(label="Each word", max_items=500, max_len=40, optional=True)})
 def settings(conn, args):
-    """Moderator changes {activity_id, auto_publish?, profanity_filter?, show_counts?, words?}.
+    """Moderator changes {activity_id, auto_publish?, profanity_filter?, show_counts?,
+    hide_votes?, words?}.
 
     `words` is the workshop's held-words list. Every screen gets its view again.
     """
     activity = _session(conn, args)
     config = {**activity["config"], **{field: args[field] for field in (
-        "auto_publish", "profanity_filter", "show_counts") if field in args}}
+        "auto_publish", "profanity_filter", "show_counts", "hide_votes") if field in args}}
     if "words" in args:
         domain.set_blocked_words(get_store(), conn.workshop_id, args["words"])
     activity = runsheet.update_activity(get_store(), conn.workshop_id, activity["id"],

@@ -55,6 +55,8 @@ class Posts(Kind):
             "labels": labels,
             "show_counts": boolean(data, "show_counts", "Counts on the projector",
                                    default=False),
+            "hide_votes": boolean(data, "hide_votes", "Hide vote counts on the projector",
+                                  default=False),
         }
 
     @classmethod

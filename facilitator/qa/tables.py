@@ -52,11 +52,24 @@ def _silences(db):
     db["qa_silenced"].drop()
 
 
-MIGRATIONS = (Migration("qa:1", _posts, before=4), Migration("qa:2", _silences, before=7))
+def _undo(db):
+    """What a moderator's last actions changed, so each can be undone once."""
+    db["qa_undo"].create({
+        "id": int, "workshop_id": int, "activity_id": int, "action": str, "count": int,
+        "rows": str, "undone": int, "created_at": float,
+    }, pk="id", foreign_keys=[("workshop_id", "workshops", "id"),
+                              ("activity_id", "activities", "id")],
+        not_null={"workshop_id", "activity_id", "action", "rows"}, defaults={"undone": 0})
+    db["qa_undo"].create_index(["activity_id"])
+
+
+MIGRATIONS = (Migration("qa:1", _posts, before=4), Migration("qa:2", _silences, before=7),
+              Migration("qa:4", _undo))
 
 _QUESTIONS = ("(select id from qa_questions where workshop_id = :workshop or activity_id in "
               f"{ACTIVITIES})")
 OWNED = (
+    ("qa_undo", f"workshop_id = :workshop or activity_id in {ACTIVITIES}"),
     ("qa_votes", f"question_id in {_QUESTIONS} or delegate_id in {DELEGATES} or question_id "
                  f"in (select id from qa_questions where delegate_id in {DELEGATES})"),
     ("qa_silences", f"workshop_id = :workshop or question_id in {_QUESTIONS} "
