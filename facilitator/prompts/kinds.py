@@ -4,7 +4,6 @@ Each kind validates its settings and a delegate's answer, and counts the answers
 """
 import functools
 import json
-import re
 from collections import Counter
 from statistics import fmean
 
@@ -245,14 +244,37 @@ class Poll(Prompt):
         return super().rehearse(activity, mine, who, answer)
 
 
-# "teams" -> "team", but not "focus", "analysis" or "progress".
-_PLURAL = re.compile(r"(?<![sui])s$")
+# Endings that look plural but are not: "business", "status", "analysis", "politics".
+_NOT_PLURAL = ("ss", "us", "is", "ics")
+_SINGULAR_S = {"news", "series", "species", "means", "lens", "always", "perhaps"}
 
 
-def normalise_word(entry: str, plurals: bool) -> str:
-    """How a word cloud counts an entry: lower case, single spaces, maybe singular."""
-    word = " ".join(entry.casefold().split())
-    return _PLURAL.sub("", word) if plurals and len(word) > 3 else word
+def normalise_word(entry: str, plurals: bool = False) -> str:
+    """How a word cloud writes an entry: lower case, single spaces."""
+    return " ".join(entry.casefold().split())
+
+
+def singulars(word: str) -> list[str]:
+    """The singulars a word (or a phrase's last word) may be the plural of, likeliest
+    first: "teams" -> "team", "boxes" -> "box", "stories" -> "story"."""
+    head, _, last = word.rpartition(" ")
+    if (len(last) < 4 or not last.endswith("s") or last.endswith(_NOT_PLURAL)
+            or last in _SINGULAR_S):
+        return []
+    found = []
+    if last.endswith("ies"):
+        found.append(last[:-3] + "y")
+    if last.endswith("es"):
+        found.append(last[:-2])
+    found.append(last[:-1])
+    return [f"{head} {f}" if head else f for f in found]
+
+
+def fold_plurals(words) -> dict[str, str]:
+    """Each word as it is counted: a plural folds onto its singular only when the
+    singular is among the words too, so no word is turned into one nobody typed."""
+    present = set(words)
+    return {w: next((s for s in singulars(w) if s in present), w) for w in present}
 
 
 class WordCloud(Prompt):
@@ -291,8 +313,9 @@ class WordCloud(Prompt):
 
     @staticmethod
     def tally(config, values):
-        counts = Counter(normalise_word(e, config["plurals"])
-                         for value in values for e in value["entries"])
+        entries = [normalise_word(e) for value in values for e in value["entries"]]
+        folded = fold_plurals(entries) if config["plurals"] else {}
+        counts = Counter(folded.get(e, e) for e in entries)
         return {"words": [{"text": w, "count": n} for w, n in counts.most_common(100)],
                 "total": len(values)}
 

@@ -20,12 +20,28 @@ def moderator_question(q: dict) -> dict:
             "merged_into": q["merged_into"]}
 
 
-def own_question(q: dict) -> dict:
-    """A question as its asker sees it, whatever its state."""
+def own_question(q: dict, into: dict | None = None) -> dict:
+    """A question as its asker sees it, whatever its state: what became of it, the
+    text it was sent with if a moderator edited it, and the published question a
+    merge put it with (`into`, its public text alone)."""
     status = {"merged": "published", "archived": "answered"}.get(q["status"], q["status"])
+    edited = bool(q.get("original_text")) and q["original_text"] != q["text"]
     return {"id": q["id"], "client_id": q["client_id"], "text": q["text"], "status": status,
             "votes": q["votes"], "anonymous": bool(q["anonymous"]),
-            "merged": q["status"] == "merged"}
+            "merged": q["status"] == "merged",
+            "original_text": q["original_text"] if edited else None,
+            "merged_into": {"id": into["id"], "text": into["text"]} if into else None}
+
+
+def merged_into(store: Store, question: dict) -> dict | None:
+    """The published question a merged one now counts in (following later merges), or
+    None when that is not published: only what every phone may see is named."""
+    seen, target = set(), question
+    while target and target["status"] == "merged" and target["merged_into"] not in seen:
+        seen.add(target["id"])
+        target = store.one("select id, text, status, merged_into from qa_questions "
+                           "where id = ?", [target["merged_into"]])
+    return target if target and target["status"] in domain.VISIBLE else None
 
 
 def settings(activity: dict) -> dict:
@@ -34,7 +50,8 @@ def settings(activity: dict) -> dict:
     return {"name_mode": c["name_mode"], "max_length": c["max_length"], "labels": c["labels"],
             "voting": c["voting"],
             "allow_own_vote": c["allow_own_vote"], "auto_publish": c["auto_publish"],
-            "profanity_filter": c["profanity_filter"], "show_counts": c["show_counts"]}
+            "profanity_filter": c["profanity_filter"], "show_counts": c["show_counts"],
+            "hide_votes": c.get("hide_votes", False)}
 
 
 def _questions(store: Store, activity: dict, statuses, only) -> list[dict]:
@@ -60,7 +77,8 @@ def personal(store: Store, activity: dict, delegate_id: int) -> dict:
     mine = store.all("select * from qa_questions where activity_id = ? and delegate_id = ? "
                      "and created_at >= ? order by created_at",
                      [activity["id"], delegate_id, since])
-    return {"questions": [own_question(q) for q in mine],
+    return {"questions": [own_question(q, merged_into(store, q) if q["status"] == "merged"
+                                       else None) for q in mine],
             "voted": domain.voted(store, activity["id"], delegate_id, since),
             "asked": len(mine), "max_questions": activity["config"]["max_questions"]}
 

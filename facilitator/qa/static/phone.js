@@ -10,7 +10,7 @@ const STATUS = {
   published: 'Published',
   answering: 'Being answered now',
   answered: 'Answered',
-  dismissed: 'Not published',
+  dismissed: 'Not taken up',
 };
 
 // How long "Sent" stays under the form.
@@ -114,14 +114,37 @@ function askForm(ui, activity, ctx) {
   </form>`;
 }
 
+// What became of one of the phone's own posts, in a line or two under it.
+function outcome(q, voted) {
+  if (q.merged) {
+    const yours = q.merged_into && voted.has(q.merged_into.id) ? ', yours with them' : '';
+    return html`<p class="qa-outcome">Merged with a similar question${q.merged_into
+      ? html`: <span class="qa-outcome-into">“${q.merged_into.text}”</span>` : '.'}
+      Its votes moved there${yours}.</p>`;
+  }
+  const lines = [];
+  if (q.original_text) {
+    lines.push(html`<p class="qa-outcome">A moderator ${q.text.length < q.original_text.length
+      ? 'shortened' : 'edited'} this; it now reads as above.
+      <span class="muted">You sent: ${q.original_text}</span></p>`);
+  }
+  if (q.status === 'answered') lines.push(html`<p class="qa-outcome">Answered at the panel.</p>`);
+  if (q.status === 'dismissed') {
+    lines.push(html`<p class="qa-outcome">Not taken up this time. Thank you for sending it.</p>`);
+  }
+  return lines;
+}
+
 function ownList(ui, activity, mine, ctx) {
   const own = ownPosts(ui, mine, ctx);
   if (!own.length) return null;
+  const voted = new Set(mine?.voted || []);
   return html`<h3>${WORDS[activity.kind].mine}</h3>
-    <ul class="qa-own">${repeat(own, (q) => q.id, (q) => html`<li>
+    <ul class="qa-own">${repeat(own, (q) => q.id, (q) => html`<li class="qa-own-item">
       <span class="question-text">${q.text}</span>
-      <span class="chip chip-${q.status}">${
-        q.merged ? 'Merged with a similar question' : STATUS[q.status] || SAVED}</span>
+      <span class="chip chip-${q.merged ? 'merged' : q.status}">${
+        q.merged ? 'Merged' : STATUS[q.status] || SAVED}</span>
+      ${outcome(q, voted)}
     </li>`)}</ul>`;
 }
 
@@ -162,7 +185,7 @@ function postList(ui, activity, mine, ctx) {
     @click=${() => { ui.sort = value; ctx.rerender(); }}>${label}</button>`;
   const items = (list) => html`<ul class="qa-items">${repeat(list, (q) => q.id, (q) => postItem(q, item))}</ul>`;
   return html`
-    ${now ? html`<div class="answering-now">
+    ${now ? html`<div class="answering-now" id="qa-answering-now" tabindex="-1">
       <p class="round-label">Answering now</p>
       <p class="question-text">${now.text}</p>
     </div>` : null}
@@ -178,10 +201,73 @@ function postList(ui, activity, mine, ctx) {
     </details>` : null}`;
 }
 
+// "Answering now" changing is cued to a phone scrolled away from it: a banner
+// that says so once (a polite status, not a ticking region), takes the phone
+// there when tapped, and goes when dismissed or when the box comes into view.
+let cued = null;  // {ui, ctx} of the phone's live session, for the scroll listener
+
+function answeringBox() {
+  return document.getElementById('qa-answering-now');
+}
+
+function inView(el) {
+  if (!el) return false;
+  const box = el.getBoundingClientRect();
+  return box.bottom > 60 && box.top < window.innerHeight;
+}
+
+function onScroll() {
+  if (cued?.ui.cue && inView(answeringBox())) {
+    cued.ui.cue = null;
+    cued.ctx.rerender();
+  }
+}
+
+function noteAnswering(ui, now, ctx) {
+  const id = now ? now.id : null;
+  if (ui.cue && ui.cue !== id) ui.cue = null;
+  if (ui.answeringId === undefined || id === ui.answeringId) {
+    ui.answeringId = id;  // the first view sets the scene: nothing has changed yet
+    return;
+  }
+  ui.answeringId = id;
+  if (id === null) return;
+  if (!cued) window.addEventListener('scroll', onScroll, { passive: true });
+  cued = { ui, ctx };
+  // Measured once drawn: the box is where the new question shows.
+  requestAnimationFrame(() => {
+    if (ui.answeringId === id && !inView(answeringBox())) {
+      ui.cue = id;
+      ctx.rerender();
+    }
+  });
+}
+
+function answeringCue(ui, now, ctx) {
+  const shown = ui.cue && now && now.id === ui.cue;
+  const go = () => {
+    const box = answeringBox();
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    box?.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    box?.focus({ preventScroll: true });
+    ui.cue = null;
+    ctx.rerender();
+  };
+  const close = () => { ui.cue = null; ctx.rerender(); };
+  return html`<div class="qa-cue-region" role="status" aria-live="polite">${shown ? html`<div class="qa-cue">
+    <button type="button" class="qa-cue-go" @click=${go}><span class="qa-cue-text">Now answering:
+      ${now.text}</span><span class="qa-cue-arrow" aria-hidden="true">↑</span></button>
+    <button type="button" class="qa-cue-close" aria-label="Dismiss" @click=${close}>×</button>
+  </div>` : null}</div>`;
+}
+
 function phone(activity, mine, ctx) {
   const ui = ctx.local('qa-phone', uiState);
   takeBack(ui, ctx);
+  const now = answeringNow(activity);
+  noteAnswering(ui, now, ctx);
   return html`<div class="qa-phone">
+    ${answeringCue(ui, now, ctx)}
     <h2 class="activity-title">${activity.title}</h2>
     ${askForm(ui, activity, ctx)}
     <section class="qa-mine" aria-label=${WORDS[activity.kind].mine}>${ownList(ui, activity, mine, ctx)}</section>
