@@ -80,6 +80,13 @@ def _rehearsals(db):
     db["workshops"].add_column("rehearsal_hash", str)
 
 
+def _organisation_aliases(db):
+    """Merged organisation names: a variant's normal form -> the name it counts as."""
+    db["organisation_aliases"].create({
+        "workshop_id": int, "variant": str, "canonical": str, "created_at": float,
+    }, pk=("workshop_id", "variant"), foreign_keys=[("workshop_id", "workshops", "id")])
+
+
 # The core tables' steps; each kind adds its own (hookspecs.Migration), run
 # after these. Append-only: never edit a released step, add a new one
 # (sqlite-utils' transform() helps). `before`: the schema version (PRAGMA
@@ -90,6 +97,7 @@ MIGRATIONS = [
     Migration("core:3", _removed, before=6),
     Migration("core:4", _names_and_doors, before=7),
     Migration("core:5", _rehearsals),
+    Migration("core:6", _organisation_aliases),
 ]
 
 

@@ -197,6 +197,7 @@ EVENTS = {
     "delegate:claim": phones(lambda w: {"delegate_id": w.roster_id},
                              phone="already_joined", unjoined="ok"),
     "roster:search": phones(lambda w: {"q": "zo"}, unjoined="ok"),
+    "organisation:suggest": phones(lambda w: {"q": "roy"}, unjoined="ok"),
     "delegate:leave": phones(lambda w: {}),
     "live:mine": phones(lambda w: {}),
     "qa:ask": phones(lambda w: {"client_id": "p1", "text": "Who pays for it?"}),
@@ -223,6 +224,11 @@ EVENTS = {
     # The other workshop's facilitator removes nobody of this one: 0, not an error.
     "delegate:remove_walk_ins": facilitator(lambda w: {"minutes": 1, "dry_run": True},
                                             other="ok"),
+    "delegate:organisation_variants": facilitator(lambda w: {}, other="ok"),
+    # Names that are no delegate's in the other workshop are not found there.
+    "delegate:merge_organisations": facilitator(
+        lambda w: {"names": ["Royal Surrey", "County Council"], "canonical": "Royal Surrey"}),
+    "delegate:unmerge_organisation": facilitator(lambda w: {"organisation": "Royal Surrey"}),
     "link:regenerate": facilitator(lambda w: {"screen": "panel"}, other="ok"),
     "screen:blank": facilitator(lambda w: {"blank": True}, other="ok"),
     # Starting a crowd of simulated phones is tested in test_rehearsal.py; stopping
@@ -252,6 +258,12 @@ EVENTS = {
     "qa:silence": moderators(lambda w: {"activity_id": w.ids["qa"],
                                         "question_id": w.question, "silenced": True}),
     "qa:settings": moderators(lambda w: {"activity_id": w.ids["qa"], "auto_publish": False}),
+    "qa:moderate_many": moderators(lambda w: {"activity_id": w.ids["qa"],
+                                              "question_ids": [w.question],
+                                              "action": "dismiss"}),
+    # No action of that id: refused for everyone allowed to send it.
+    "qa:undo": Event(lambda w: {"activity_id": w.ids["qa"], "undo_id": 2**40},
+                     {"facilitator": "not_found", "panel": "not_found", "other": "not_found"}),
 }
 
 

@@ -13,6 +13,7 @@ from conftest import ROOT, hold
 
 from facilitator import plugins, realtime
 from facilitator.runsheet import domain as runsheet
+from facilitator.workshops.domain import CORE_OWNED
 from facilitator.hookspecs import ROLES, Kind
 
 KINDS = plugins.load()
@@ -40,7 +41,7 @@ def test_the_kind_owns_every_table_its_steps_make(app, name):
     their workshop (test_privacy checks the whole database)."""
     kind = KINDS[name]
     store = app.extensions["facilitator.store"]
-    core = {"workshops", "delegates", "activities", "schema_steps"}
+    core = {table for table, _ in CORE_OWNED} | {"schema_steps"}
     owned = {table for k in KINDS.values() for table, _ in k.owned}
     assert set(store.db.table_names()) - core - owned == set()
     assert {table for table, _ in kind.owned} <= set(store.db.table_names())

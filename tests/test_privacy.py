@@ -80,6 +80,10 @@ class Event:
         assert ack["ok"], ack
         claimer.me = ack["me"]
         self.phones.append(claimer)
+        # Two organisation names merged as one (an alias row).
+        assert self.fac.emit("delegate:merge_organisations", {
+            "names": [f"{t['organisation']} 0", f"{t['organisation']} 1"],
+            "canonical": f"{t['organisation']} 0"}, callback=True)["ok"]
         self.screens = [self.fac, self.screen, self.panel, *self.phones]
         self._connect(workshops)
         assert client.post(f"/control/{key}/plan", data={

@@ -1,6 +1,7 @@
 """Connect's CSV files: every round's groups, and every meeting made."""
 import json
 
+from ..workshops.organisations import namer
 from . import domain
 
 
@@ -25,12 +26,14 @@ def meetings(store, activity: dict):
         "select id, name, organisation, role from delegates where workshop_id = ?",
         [activity["workshop_id"]])}
     known = domain.known_pairs(store, activity["workshop_id"])
+    organisation = namer(store, activity["workshop_id"])  # merged variants count as one
     rows = []
     for m in domain.meetings(store, activity["id"]):
         a, b = people[m["a"]], people[m["b"]]
         rows.append([m["round"], a["name"], a["organisation"], a["role"], b["name"],
                      b["organisation"], b["role"],
-                     "yes" if a["organisation"] != b["organisation"] else "no",
+                     "yes" if organisation(a["organisation"]) != organisation(b["organisation"])
+                     else "no",
                      "already knew" if frozenset((m["a"], m["b"])) in known else "new"])
     return (["round", "name", "organisation", "role", "met", "their organisation",
              "their role", "across organisations", "connection"], rows)

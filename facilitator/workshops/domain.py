@@ -9,6 +9,7 @@ from .. import plugins, security
 from ..store import Store, now, pause_point
 from ..throttle import limiter, per
 from ..validation import Problem, name_key, name_skeleton
+from . import organisations as organisation_names
 from . import roster as roster_csv
 
 SCREENS = ("panel", "screen")
@@ -195,12 +196,9 @@ def list_delegates(store: Store, workshop_id: int) -> list[dict]:
 
 
 def organisations(store: Store, workshop_id: int) -> list[str]:
-    """Organisation names already known in this workshop, for suggestions."""
-    rows = store.all("select organisation, count(*) as n from delegates "
-                     "where workshop_id = ? and organisation != '' "
-                     "group by organisation order by n desc, organisation limit 300",
-                     [workshop_id])
-    return [r["organisation"] for r in rows]
+    """Organisation names already known in this workshop (merged variants under
+    their one name), for suggestions."""
+    return organisation_names.names(store, workshop_id)
 
 
 def _match(d: dict) -> dict:
@@ -367,6 +365,7 @@ def import_roster(store: Store, workshop_id: int, raw: bytes, pause=None) -> dic
 CORE_OWNED = [
     ("activities", "workshop_id = :workshop"),
     ("delegates", "workshop_id = :workshop"),
+    ("organisation_aliases", "workshop_id = :workshop"),
     ("workshops", "id = :workshop"),
 ]
 

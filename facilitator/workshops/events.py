@@ -8,11 +8,11 @@ from ..extensions import get_store, socketio
 from ..cluster import everywhere
 from ..realtime import (Connection, coalesced, delegate_room, emit, handler,
                         quotas, registry, room, start_heartbeat)
-from ..validation import (Bool, Choice, Id, Int, Problem, Raw, Text, name_skeleton,
-                          text)
+from ..validation import (Bool, Choice, Id, Int, Problem, Raw, Text, TextList,
+                          name_skeleton, text)
 from ..rehearsal import domain as rehearsal
 from ..runsheet.live import arrived
-from . import domain, views
+from . import domain, organisations, views
 
 # Field lengths shared with the join form.
 NAME_MAX, ORGANISATION_MAX, ROLE_MAX, TITLE_MAX = 80, 120, 80, 120
@@ -95,7 +95,8 @@ def _resend_snapshot(conn: Connection, workshop: dict, sid: str, **extra):
 
 def _delegate_changed(workshop_id: int, delegate: dict):
     """Tell control screens about one delegate's new details."""
-    emit("delegate", views.delegate(delegate, registry.online(workshop_id)),
+    emit("delegate", views.delegate(delegate, registry.online(workshop_id),
+                                    organisations.namer(get_store(), workshop_id)),
          to=room(workshop_id, "facilitator"))
 
 
@@ -213,7 +214,8 @@ def delegate_remove(conn, args):
     emit("delegate:removed", {"message": REMOVED_MESSAGE}, to=delegate_room(delegate["id"]))
     drop_phones(conn.workshop_id, [delegate["id"]])
     _delegate_changed(conn.workshop_id, delegate)
-    return {"delegate": views.delegate(delegate, registry.online(conn.workshop_id))}
+    return {"delegate": views.delegate(delegate, registry.online(conn.workshop_id),
+                                       organisations.namer(get_store(), conn.workshop_id))}
 
 
 @handler("delegate:remove_walk_ins", roles=("facilitator",), fields={
@@ -291,9 +293,7 @@ def drop_screens(workshop_id: int, role: str | None = None):
 def roster_imported(workshop_id: int):
     """After an import over HTTP, or many removed at once: control screens get the
     whole `delegates` list."""
-    online = registry.online(workshop_id)
-    emit("delegates", [views.delegate(d, online)
-                       for d in domain.list_delegates(get_store(), workshop_id)],
+    emit("delegates", views.delegates(get_store(), workshop_id, registry.online(workshop_id)),
          to=room(workshop_id, "facilitator"))
 
 
@@ -305,3 +305,50 @@ def blank(conn, args):
     workshop = domain.update_settings(get_store(), conn.workshop_id, {"screen_blank": int(on)})
     emit("workshop", views.workshop_public(workshop), to=room(conn.workshop_id))
     return {"blank": on}
+
+
+# --- organisation names: one organisation however it is typed ------------------
+
+@handler("organisation:suggest", roles=("delegate",), fields={
+    "q": Text(label="The organisation", max_len=ORGANISATION_MAX, required=False, name=True)})
+def organisation_suggest(conn, args):
+    """Phone's join form asks which organisations it may mean: {q} -> ack {names}
+    (organisation names only, merged variants under their one name; ≤6)."""
+    return {"names": organisations.suggest(get_store(), conn.workshop_id, args["q"])}
+
+
+@handler("delegate:organisation_variants", roles=("facilitator",))
+def organisation_variants(conn, args):
+    """Facilitator asks which names look like one organisation: {} -> ack
+    {suggestions, merged} (as the snapshot's `organisations`)."""
+    return views.organisation_variants(get_store(), conn.workshop_id)
+
+
+ORGANISATION = Text(label="The organisation", max_len=organisations.MAX_NAME, name=True)
+
+
+@handler("delegate:merge_organisations", roles=("facilitator",), fields={
+    "names": TextList(label="The names to merge", max_items=organisations.MAX_NAMES,
+                      max_len=organisations.MAX_NAME),
+    "canonical": ORGANISATION})
+def merge_organisations(conn, args):
+    """Facilitator merges organisation names: {names: [2-50 names present here],
+    canonical: one of them} -> ack {merged: {canonical, variants}, organisations}.
+    Control screens get `delegates`; grouping, the map and the report count them as one."""
+    merged = organisations.merge(get_store(), conn.workshop_id, args["names"],
+                                 args["canonical"])
+    roster_imported(conn.workshop_id)
+    return {"merged": merged,
+            "organisations": views.organisation_variants(get_store(), conn.workshop_id)}
+
+
+@handler("delegate:unmerge_organisation", roles=("facilitator",),
+         fields={"organisation": ORGANISATION})
+def unmerge_organisation(conn, args):
+    """Facilitator undoes the merges into {organisation} -> ack {unmerged: how many
+    names, organisations}. Control screens get `delegates`."""
+    undone = organisations.unmerge(get_store(), conn.workshop_id, args["organisation"])
+    if undone:
+        roster_imported(conn.workshop_id)
+    return {"unmerged": undone,
+            "organisations": views.organisation_variants(get_store(), conn.workshop_id)}

@@ -20,7 +20,7 @@ from ..realtime import emit, room
 from ..runsheet import domain as runsheet
 from ..validation import Problem, text
 from ..web import facilitator_page
-from . import domain, events, roster
+from . import domain, events, organisations, roster
 
 bp = Blueprint("workshops", __name__)
 
@@ -197,9 +197,12 @@ def report(workshop, key):
         sections = [{"id": activity["id"], "kind": activity["kind"], "title": activity["title"],
                      **plugins.of(activity).report(store, activity)}
                     for activity in runsheet.list_activities(store, workshop["id"])]
-        delegates = store.one("select count(*) as joined, count(distinct organisation) as "
-                              "orgs from delegates where workshop_id = ? and token_hash is "
-                              "not null", [workshop["id"]])
+        organisation = organisations.namer(store, workshop["id"])  # merged as one
+        joined = store.all("select organisation from delegates where workshop_id = ? "
+                           "and token_hash is not null", [workshop["id"]])
+        delegates = {"joined": len(joined),
+                     "orgs": len({organisation(r["organisation"]) for r in joined
+                                  if r["organisation"]})}
     return render_template("report.html", workshop=workshop, key=key,
                            report=exportable({"title": workshop["title"],
                                               "sections": sections,

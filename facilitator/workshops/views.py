@@ -7,7 +7,7 @@ from ..rehearsal.domain import SIMULATED
 from ..runsheet import live
 from ..runsheet import views as runsheet_views
 from ..store import Store
-from . import domain
+from . import domain, organisations
 
 
 def workshop_public(workshop: dict) -> dict:
@@ -23,11 +23,28 @@ def me(delegate: dict) -> dict:
             "organisation": delegate["organisation"], "role": delegate["role"]}
 
 
-def delegate(d: dict, online: set[int]) -> dict:
-    """A delegate as the control screen lists them."""
-    return {**me(d), "sector": d["sector"], "source": d["source"],
-            "joined": d["token_hash"] is not None, "online": d["id"] in online,
-            "removed": d["removed_at"] is not None}
+def delegate(d: dict, online: set[int], name=None) -> dict:
+    """A delegate as the control screen lists them: `organisation` as it is counted
+    (see organisations.namer), `typed` as they gave it when that differs."""
+    out = {**me(d), "sector": d["sector"], "source": d["source"],
+           "joined": d["token_hash"] is not None, "online": d["id"] in online,
+           "removed": d["removed_at"] is not None}
+    if name is not None and (counted := name(d["organisation"])) != d["organisation"]:
+        out.update(organisation=counted, typed=d["organisation"])
+    return out
+
+
+def delegates(store: Store, workshop_id: int, online: set[int]) -> list[dict]:
+    """Every delegate as the control screen lists them."""
+    name = organisations.namer(store, workshop_id)
+    return [delegate(d, online, name) for d in domain.list_delegates(store, workshop_id)]
+
+
+def organisation_variants(store: Store, workshop_id: int) -> dict:
+    """For the control screen: names that look like one organisation, and the merges
+    made."""
+    return {"suggestions": organisations.merge_suggestions(store, workshop_id),
+            "merged": organisations.merged(store, workshop_id)}
 
 
 def roster_match(d: dict) -> dict:
@@ -68,8 +85,8 @@ def snapshot(store: Store, conn: Connection, workshop: dict, **extra) -> dict:
         online = registry.online(workshop["id"])
         out.update(
             runsheet=runsheet_views.runsheet(store, workshop["id"]),
-            delegates=[delegate(d, online)
-                       for d in domain.list_delegates(store, workshop["id"])],
+            delegates=delegates(store, workshop["id"], online),
+            organisations=organisation_variants(store, workshop["id"]),
             presence=presence(store, workshop["id"], online),
             links=links(workshop, conn.facilitator_key),
             rehearsal=runner.status(store, workshop["id"]))

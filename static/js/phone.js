@@ -19,7 +19,9 @@ const NOTICES = {
 
 // Everything the page shows comes from here: the live state, and the page's own.
 const state = createState();
-const joining = () => ({ name: '', organisation: '', role: '', matches: [], hint: '', error: '', busy: false });
+const joining = () => ({
+  name: '', organisation: '', role: '', matches: [], hint: '', error: '', busy: false, organisations: [],
+});
 const page = {
   kinds: false,      // the kinds' renderers are loaded
   fatal: null,       // why this page has stopped
@@ -140,6 +142,7 @@ function joinForm({ workshop, organisations = [] }) {
   const typed = (key) => (event) => {
     j[key] = event.target.value;
     if (key === 'name') searchSoon();
+    if (key === 'organisation') suggestSoon();
   };
   return html`${heading}
     <form id="join-form" class="stack" novalidate @submit=${(event) => {
@@ -155,8 +158,10 @@ function joinForm({ workshop, organisations = [] }) {
       ${walkIns ? html`
         <label for="organisation">Your organisation</label>
         <input id="organisation" name="organisation" autocomplete="organization" maxlength="120" required
-          list="organisations" .value=${current(j.organisation)} @input=${typed('organisation')}>
+          list="organisations" aria-describedby="organisation-matches" .value=${current(j.organisation)}
+          @input=${typed('organisation')}>
         <datalist id="organisations">${organisations.map((o) => html`<option value=${o}></option>`)}</datalist>
+        <div id="organisation-matches" aria-live="polite">${organisationMatches()}</div>
         <label for="role">Your role${hint('(optional)')}</label>
         <input id="role" name="role" autocomplete="organization-title" maxlength="80"
           .value=${current(j.role)} @input=${typed('role')}>
@@ -175,6 +180,40 @@ function matches() {
         @click=${() => join('delegate:claim', { delegate_id: m.id })}>
         <strong>${m.name}</strong><span>${[m.organisation, m.role].filter(Boolean).join(' · ')}</span>
         <span class="thats-me">That's me</span></button></li>`)}</ul>`;
+}
+
+// Organisations the phone may mean by what it typed ("ICB" finds the Integrated Care
+// Board): tapping one fills it in, so colleagues are counted as one organisation.
+function organisationMatches() {
+  const j = page.join;
+  const typed = j.organisation.trim().toLowerCase();
+  const offered = j.organisations.filter((o) => o.toLowerCase() !== typed);
+  if (!offered.length || j.organisations.some((o) => o.toLowerCase() === typed)) return nothing;
+  return html`<p class="hint">Is it one of these? Tap to choose:</p>
+    <ul class="org-matches">${offered.map((o) => html`<li><button type="button" class="org-match"
+      @click=${() => {
+        j.organisation = o;
+        j.organisations = [];
+        redraw();
+        document.getElementById('role')?.focus();
+      }}>${o}</button></li>`)}</ul>`;
+}
+
+let suggestTimer = null;
+let suggestions = 0;
+function suggestSoon() {
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(suggestOrganisations, 250);
+}
+
+async function suggestOrganisations() {
+  const j = page.join;
+  const asked = ++suggestions;
+  const answer = j.organisation.trim().length < 2 ? null
+    : await live.request('organisation:suggest', { q: j.organisation });
+  if (asked !== suggestions) return;  // a later one is under way
+  j.organisations = answer?.ok ? answer.names : [];
+  redraw();
 }
 
 let searchTimer = null;
