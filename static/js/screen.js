@@ -15,17 +15,38 @@ const state = createState();
 const page = { kinds: false, presence: null, stopped: false };
 const locals = createLocals();
 
-// Shrink the live activity's text (never grow it) until it fits the screen.
+// Shrink the live activity's text (never grow it) until it fits the screen above the
+// join banner: the largest --fit that fits, found by halving. Run after every draw and
+// whenever anything in or around the live area changes size or content (a countdown
+// starting, results arriving, the banner's QR code loading, the window resizing).
+function overflows() {
+  return liveEl.scrollHeight > liveEl.clientHeight + 1 || liveEl.scrollWidth > liveEl.clientWidth + 1;
+}
 function fit() {
   if (liveEl.hidden) return;
-  let scale = 1;
-  liveEl.style.setProperty('--fit', scale);
-  while (liveEl.scrollHeight > liveEl.clientHeight + 1 && scale > MIN_FIT) {
-    scale = Math.max(MIN_FIT, scale - 0.05);
-    liveEl.style.setProperty('--fit', scale);
+  liveEl.style.setProperty('--fit', 1);
+  let fits = 1;
+  if (overflows()) {
+    let low = MIN_FIT;
+    let high = 1;
+    for (let i = 0; i < 7; i += 1) {
+      const middle = (low + high) / 2;
+      liveEl.style.setProperty('--fit', middle);
+      if (overflows()) high = middle; else low = middle;
+    }
+    fits = low;
+    liveEl.style.setProperty('--fit', fits);
   }
+  liveEl.dataset.fit = fits.toFixed(2);
 }
-window.addEventListener('resize', fit);
+let fitting = 0;
+function refit() {
+  if (!fitting) fitting = requestAnimationFrame(() => { fitting = 0; fit(); });
+}
+new ResizeObserver(refit).observe(liveEl);
+new ResizeObserver(refit).observe($('join-banner'));
+new MutationObserver(refit).observe(liveEl, { childList: true, characterData: true, subtree: true });
+window.addEventListener('resize', refit);
 
 function draw() {
   if (page.stopped) return;
