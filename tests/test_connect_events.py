@@ -162,12 +162,16 @@ def test_cant_find_regroups_after_the_grace_period(app, workshops, event):
     realtime.beat()
     realtime.beat()  # the new cards go with the beat after the regrouping
     groups = stored_groups(app, activity_id)
-    # The two, and the partners they left alone, are regrouped into new pairs.
-    moved = [g for g in groups if frozenset(g) not in before]
-    assert len(moved) == 2
-    assert any(a.me["id"] in g for g in moved) and any(b.me["id"] in g for g in moved)
+    # The two, and the partners they left alone, join the other groups: nobody is put
+    # back with the person they could not find.
+    partner = {d: next(iter(g - {d})) for g in before for d in g}
+    lost = {a.me["id"], b.me["id"], partner[a.me["id"]], partner[b.me["id"]]}
+    for group in groups:
+        for d in lost & set(group):
+            assert partner[d] not in group
+    # Pairs become trios first; only once they are full do lost strangers pair up.
+    assert sorted(map(len, groups)) == [2, 3, 3]
     got = cards(workshops, phones)
-    assert got[a.me["id"]]["group"]["meeting_point"] == domain.RALLY_POINT
     for group in groups:  # every phone holds the group it was put in
         for member in group:
             held = got[member]["group"]
@@ -324,3 +328,83 @@ def test_csv_exports_are_for_the_facilitator_and_safe_in_spreadsheets(client, wo
     assert client.get(f"/control/wrong-key-123456789/activities/{activity_id}/groups.csv") \
         .status_code == 404
     assert client.get(f"/control/{w['key']}/activities/999/meetings.csv").status_code == 404
+
+
+def test_know_swaps_two_pairs_who_both_know_each_other(app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, separate_organisations=False)
+    start(fac, activity_id)
+    got = cards(workshops, phones)
+    by_id = {p.me["id"]: p for p in phones}
+    pairs = [sorted(g) for g in stored_groups(app, activity_id)]
+    (a, b), (c, d) = pairs[0], pairs[1]
+    # The first pair alone cannot swap: nobody else is free to move.
+    ack = by_id[a].emit("connect:know", {"delegate_id": b}, callback=True)
+    assert ack["ok"] and ack["swapped"] is False
+    assert sorted(stored_groups(app, activity_id)) == sorted(pairs)
+    # A second pair who also know each other: the two pairs swap partners.
+    ack = by_id[c].emit("connect:know", {"delegate_id": d}, callback=True)
+    assert ack["ok"] and ack["swapped"] is True
+    groups = [set(g) for g in stored_groups(app, activity_id)]
+    assert len(groups) == 4 and all(len(g) == 2 for g in groups)
+    assert {a, b} not in groups and {c, d} not in groups
+    assert {c, a} in groups or {c, b} in groups
+    got = cards(workshops, phones)
+    for group in groups:  # every phone moved holds its new partner, marked as moved
+        for member in group:
+            held = got[member]["group"]
+            assert {m["id"] for m in held["members"]} == group - {member}
+    moved = {m for m in (a, b, c, d) if got[m]["group"]["regrouped"]}
+    assert d in moved and len(moved) == 2 and c not in moved
+    # The ties are remembered for later rounds.
+    for _ in range(2):
+        start(fac, activity_id)
+        assert {a, b} not in [set(g) for g in stored_groups(app, activity_id)]
+        assert {c, d} not in [set(g) for g in stored_groups(app, activity_id)]
+
+
+def test_group_numbers_agree_on_phones_control_and_projector_after_regroups(
+        app, workshops, event):
+    w, fac, screen, phones = event
+    activity_id = add_connect(fac, grace_seconds=15, table_list=True,
+                              separate_organisations=False,
+                              meeting_points={"mode": "tables", "tables": 3})
+    start(fac, activity_id)
+    store = app.extensions["facilitator.store"]
+    pairs = [sorted(g) for g in stored_groups(app, activity_id)]
+    by_id = {p.me["id"]: p for p in phones}
+
+    def agree():
+        realtime.beat()
+        realtime.beat()
+        everyone = phones + walk_ins
+        held = {d: c["group"] for d, c in cards(workshops, everyone).items() if c["group"]}
+        control = {m["id"]: (g["number"], g["meeting_point"])
+                   for g in workshops.view(fac)["control"]["groups"] for m in g["members"]}
+        names = {p.me["id"]: p.me["name"].split()[0] for p in everyone}
+        projector = workshops.view(screen)["tables"]
+        assert {d: (g["number"], g["meeting_point"]) for d, g in held.items()} == control
+        for table in projector:
+            inside = {d for d, (number, _) in control.items() if number == table["number"]}
+            assert sorted(n.split()[0] for n in table["names"]) == \
+                sorted(names[d] for d in inside)
+            assert {control[d][1] for d in inside} == {table["meeting_point"]}
+        assert sum(len(t["names"]) for t in projector) == len(control)
+
+    walk_ins = []
+    agree()
+    # Know (with a swap), sit out, can't find after the grace period, then a walk-in.
+    for a, b in pairs[:2]:
+        assert by_id[a].emit("connect:know", {"delegate_id": b}, callback=True)["ok"]
+    agree()
+    a, b = sorted(stored_groups(app, activity_id))[2]
+    assert by_id[a].emit("connect:sit_out", {"sitting_out": True}, callback=True)["ok"]
+    agree()
+    c = sorted(stored_groups(app, activity_id))[-1][0]
+    assert by_id[c].emit("connect:cant_find", {}, callback=True)["ok"]
+    with store.write() as db:
+        db.execute("update connect_rounds set started_at = started_at - 60")
+    agree()
+    walk_ins.append(workshops.phone(w, "Late Comer", "Fire Service"))
+    assert cards(workshops, walk_ins)[walk_ins[0].me["id"]]["group"]
+    agree()

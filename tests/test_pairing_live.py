@@ -321,9 +321,11 @@ def test_regroup_groups_the_unfound_and_places_a_lone_one():
     met |= round_pairs(groups)
     unfound = [by_id[groups[0][0]], by_id[groups[1][0]], by_id[groups[2][0]]]
     new_groups, placements = regroup(unfound, 4, groups, by_id, met, MixRules(), seed=3)
-    assert placements == []
-    assert sorted(m for g in new_groups for m in g) == sorted(p.id for p in unfound)
-    assert round_stats(new_groups, met, people)["repeat_pairs"] == 0
+    # Joining a group comes before making a new group of lost strangers.
+    assert new_groups == []
+    assert sorted(pid for pid, _ in placements) == sorted(p.id for p in unfound)
+    for pid, index in placements:
+        assert not {pair(pid, m) for m in groups[index] if m != pid} & met
 
     lone = by_id[groups[3][1]]
     new_groups, placements = regroup([lone], 4, groups, by_id, met, MixRules())
@@ -332,11 +334,38 @@ def test_regroup_groups_the_unfound_and_places_a_lone_one():
     assert pid == lone.id and index != 3  # not back into the group it lost
     assert not {pair(pid, m) for m in groups[index]} & met
 
-    # Five unfound with groups of 2: two pairs and a trio, nobody alone.
+    # Five unfound, every group already full: two pairs and a trio, nobody alone.
     five = [by_id[g[0]] for g in groups[:5]]
-    new_groups, placements = regroup(five, 2, groups, by_id, met, MixRules())
+    full = [g + ["x1", "x2"] for g in groups[5:]]
+    new_groups, placements = regroup(five, 2, full, by_id, met, MixRules())
     assert sorted(map(len, new_groups)) == [2, 3]
     assert placements == []
+
+
+def test_regroup_never_puts_someone_back_with_the_pair_they_could_not_find():
+    people = roster(24)
+    by_id = {p.id: p for p in people}
+    groups = group_round(people, 2, seed=4, time_budget=PATIENT)
+    met = round_pairs(groups)
+    a, b = groups[0]  # a could not find b, so b is left alone: both are regrouped
+    avoid = {pair(a, b)}
+    new_groups, placements = regroup([by_id[a], by_id[b]], 2, groups, by_id, met,
+                                     MixRules(), avoid=avoid)
+    assert new_groups == []  # each joins an existing pair, making two trios
+    assert {pid for pid, _ in placements} == {a, b}
+    (_, ia), (_, ib) = placements
+    assert ia != ib and 0 not in (ia, ib)
+    # Even with nowhere else but one group, the two stay apart.
+    new_groups, placements = regroup([by_id[a], by_id[b]], 2, [[a, b], groups[1]], by_id,
+                                     met, MixRules(), avoid=avoid)
+    together = [g for g in new_groups if {a, b} <= set(g)]
+    assert not together
+    placed = [index for _, index in placements]
+    assert len(placed) == len(set(placed)) or not placed
+    for g in new_groups:
+        assert not ({a, b} <= set(g))
+    # No avoid list (as before): still never both into the same new group.
+    assert place_late([[a, 5], [7, 8]], by_id[b], by_id, set(), MixRules(), 3, avoid) == 1
 
 
 def test_regroup_with_nowhere_to_go():

@@ -6,6 +6,7 @@ from ..pairing import MixRules, Person, pair
 from ..pairing import live as grouping
 from ..store import Store, now, pause_point
 from ..validation import Problem
+from ..workshops.organisations import namer
 from . import templates
 
 RALLY_POINT = "Meet at the front, by the big screen"
@@ -40,7 +41,8 @@ def rules_of(config: dict) -> MixRules:
 
 def people(store: Store, workshop_id: int) -> dict[int, Person]:
     """Every joined delegate of a workshop as the grouping engine sees them."""
-    return {r["id"]: Person(r["id"], r["organisation"], r["role"], r["sector"])
+    organisation = namer(store, workshop_id)  # merged variants count as one
+    return {r["id"]: Person(r["id"], organisation(r["organisation"]), r["role"], r["sector"])
             for r in store.all("select id, organisation, role, sector from delegates "
                                "where workshop_id = ? and token_hash is not null",
                                [workshop_id])}
@@ -332,6 +334,66 @@ def declare_known(store: Store, workshop_id: int, activity_id: int, delegate_id:
     return group
 
 
+def _swap_partner(store: Store, workshop_id: int, round_: dict, config: dict, me: int,
+                  other: int, group_id: int):
+    """Someone to swap `other` with so that `me` meets someone new, or None.
+
+    Only from a group that can spare one: another pair who also know each other, or a
+    group larger than the round's size. Nobody found is moved; the swap makes no
+    repeat and, where organisations are kept apart, no same-organisation pair.
+    """
+    rows = {r["delegate_id"]: r for r in store.all(
+        "select * from connect_members where round_id = ? and left_at is null",
+        [round_["id"]])}
+    if any(rows[d]["found_at"] for d in (me, other) if d in rows):
+        return None
+    met, known = met_pairs(store, workshop_id), known_pairs(store, workshop_id)
+    everyone = people(store, workshop_id)
+    apart = config["separate_organisations"]
+
+    def org(d):
+        return " ".join(str(everyone[d].organisation or "").split()).casefold()
+
+    def clean(d, others):
+        return all(pair(d, o) not in met and not (apart and org(d) and org(d) == org(o))
+                   for o in others)
+
+    for gid, ids in active_groups(store, round_["id"]):
+        if gid == group_id or len(ids) < 2 or any(rows[d]["found_at"] for d in ids):
+            continue
+        spare = (len(ids) == 2 and pair(*ids) in known) or len(ids) > round_["size"]
+        if not spare:
+            continue
+        for q in ids:
+            rest = [d for d in ids if d != q]
+            if clean(q, [me]) and clean(other, rest):
+                return gid, q
+    return None
+
+
+def swap_known(store: Store, workshop_id: int, activity: dict, delegate_id: int,
+               other_id: int) -> set[int]:
+    """After "we already know each other" in a pair: swap partners with a group that
+    can spare one, if the round allows it. Returns the delegates moved (none if not)."""
+    round_ = latest_round(store, activity["id"])
+    mine = membership(store, round_["id"], delegate_id)
+    if mine is None or len(group_of(store, mine["group_id"])) != 2:
+        return set()
+    found = _swap_partner(store, workshop_id, round_, activity["config"], delegate_id,
+                          other_id, mine["group_id"])
+    if found is None:
+        return set()
+    their_group, q = found
+    stamp = now()
+    with store.write() as db:
+        for d, to in ((other_id, their_group), (q, mine["group_id"])):
+            db.execute("update connect_members set left_at = ? where round_id = ? "
+                       "and delegate_id = ? and left_at is null", [stamp, round_["id"], d])
+            db.execute("insert into connect_members (round_id, group_id, delegate_id, "
+                       "placed_at) values (?, ?, ?, ?)", [round_["id"], to, d, stamp])
+    return {other_id, q}
+
+
 def cant_find(store: Store, activity_id: int, delegate_id: int,
               number: int | None = None) -> float:
     """"I can't find them": return when the unfound will be regrouped."""
@@ -367,13 +429,16 @@ def regroup_due(store: Store, workshop_id: int, round_: dict, config: dict) -> s
     affected = set(stuck)
     kept = [(gid, [d for d in ids if d not in stuck]) for gid, ids in groups]
     kept = [(gid, ids) for gid, ids in kept if ids]
+    # "Could not find": nobody goes back with anyone from the group they just left.
+    avoid = set()
     for _, ids in groups:
         if stuck & set(ids):
             affected |= set(ids)
+            avoid |= {pair(d, o) for d in stuck & set(ids) for o in ids if o != d}
     new_groups, placements = grouping.regroup(
         [everyone[d] for d in sorted(stuck) if d in everyone], round_["size"],
         [ids for _, ids in kept], everyone, met_pairs(store, workshop_id),
-        rules_of(config), seed=round_["id"])
+        rules_of(config), seed=round_["id"], avoid=avoid)
     stamp = now()
     with store.write() as db:
         for delegate_id in stuck:

@@ -122,12 +122,23 @@ def found(conn, args):
 
 @tap("connect:know", **CARD, delegate_id=Id(label="That person"))
 def know(conn, args):
-    """Phone: "We already know each other" about {delegate_id} in the same group."""
+    """Phone: "We already know each other" about {delegate_id} in the same group.
+
+    Remembered for later rounds; in a pair, the other is swapped with someone from a
+    group that can spare one (another pair who know each other, or a trio in a pairs
+    round) if that makes no repeat. Ack {swapped}; every phone moved gets `mine`.
+    """
     activity, number = _card(args)
     group = domain.declare_known(get_store(), conn.workshop_id, activity["id"],
                                  conn.delegate_id, args["delegate_id"], number)
+    moved = domain.swap_known(get_store(), conn.workshop_id, activity, conn.delegate_id,
+                              args["delegate_id"])
+    if moved:
+        round_ = domain.latest_round(get_store(), activity["id"])
+        group = set(group) | {m["delegate_id"] for m in
+                              domain.members(get_store(), round_["id"], of=sorted(moved))}
     _changed(activity, group)
-    return {}
+    return {"swapped": bool(moved)}
 
 
 @tap("connect:cant_find", **CARD)

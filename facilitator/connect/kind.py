@@ -52,6 +52,8 @@ class Connect(Kind):
                                       default=False),
             "separate_sectors": boolean(data, "separate_sectors", "Keep sectors apart",
                                         default=False),
+            "table_list": boolean(data, "table_list", "Show the table list on the projector",
+                                  default=False),
             "late_join": boolean(data, "late_join", "Late arrivals join a running round",
                                  default=True),
             "grace_seconds": integer(data, "grace_seconds", "Seconds before regrouping",
@@ -71,6 +73,8 @@ class Connect(Kind):
         out = views.public(store, activity)
         if role != "delegate":
             out["progress"] = views.progress(store, activity)
+            if activity["config"].get("table_list"):
+                out["tables"] = views.table_list(store, activity)
         if role == "facilitator":
             present = registry.present(activity["workshop_id"], OFFLINE_GRACE)
             out["control"] = views.control(store, activity["workshop_id"], activity, present)

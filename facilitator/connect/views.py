@@ -2,6 +2,7 @@
 from collections import Counter
 
 from ..store import Store, now
+from ..workshops.organisations import namer
 from . import domain, templates
 
 
@@ -35,7 +36,8 @@ def summary(store: Store, activity: dict) -> dict:
     workshop_id = activity["workshop_id"]
     made = domain.meetings(store, activity["id"])
     known = domain.known_pairs(store, workshop_id)
-    orgs = {r["id"]: r["organisation"] for r in store.all(
+    organisation = namer(store, workshop_id)  # merged variants count as one
+    orgs = {r["id"]: organisation(r["organisation"]) for r in store.all(
         "select id, organisation from delegates where workshop_id = ?", [workshop_id])}
     taking_part = {r["delegate_id"] for r in store.all(
         "select distinct m.delegate_id from connect_members m join connect_rounds r "
@@ -84,6 +86,11 @@ def cards(store: Store, workshop_id: int, activity: dict, only=None) -> dict[int
                     "round": round_["number"], "number": m["group_number"],
                     "meeting_point": m["meeting_point"], "found": m["found_at"] is not None,
                     "cant_find": m["cant_find_at"] is not None, "position": index,
+                    # Put in this group after the round began: regrouped, not late.
+                    "regrouped": (m["placed_at"] or 0) > round_["started_at"] and not m["late"],
+                    "lost_by": [o["delegate_id"] for o in group
+                                if o["cant_find_at"] is not None and not o["found_at"]
+                                and o["delegate_id"] != m["delegate_id"]],
                     "members": [{"id": o["delegate_id"], "name": o["name"],
                                  "organisation": o["organisation"], "role": o["role"],
                                  "found": o["found_at"] is not None,
@@ -141,6 +148,22 @@ def control(store: Store, workshop_id: int, activity: dict, present: set[int]) -
                                          "group": m["group_number"]})
     result["groups"] = list(groups.values())
     return result
+
+
+def table_list(store: Store, activity: dict) -> list[dict]:
+    """The running round's groups for the projector: number, meeting point, first names
+    with the initial of the last (enough to find yourself, from the back of a hall)."""
+    round_ = domain.latest_round(store, activity["id"])
+    if not domain.is_running(round_) or round_["kind"] not in ("groups", "merge"):
+        return []
+    groups: dict[int, dict] = {}
+    for m in domain.members(store, round_["id"]):
+        words = (m["name"] or "").split()
+        short = " ".join(words[:1] + [w[0] + "." for w in words[1:2]]) if words else "Someone"
+        groups.setdefault(m["group_id"], {"number": m["group_number"],
+                                          "meeting_point": m["meeting_point"],
+                                          "names": []})["names"].append(short)
+    return list(groups.values())
 
 
 def progress(store: Store, activity: dict) -> dict:

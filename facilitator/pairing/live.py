@@ -564,10 +564,13 @@ def _likeness_cost(person: Person, others: Iterable[Person], met: set, rules: Mi
 
 
 def place_late(groups: list[list[PersonId]], person: Person, people: Mapping[PersonId, Person],
-               met: Iterable[frozenset], rules: MixRules, max_size: int) -> int:
+               met: Iterable[frozenset], rules: MixRules, max_size: int,
+               avoid: Iterable[frozenset] = ()) -> int:
     """Index of the best existing group for someone joining a running round.
 
-    Preference, in order: a group below `max_size` (a full one only if all
+    Preference, in order: a group with nobody from `avoid` in it (pairs who must
+    not be put together now, e.g. someone and the group they could not find); a
+    group below `max_size` (a full one only if all
     are); a group with someone in it (joining an empty one means being alone);
     least cost (repeats, then organisation, then role plus sector, as `rules`
     says); the smallest group; the first. Members missing from `people` count
@@ -576,10 +579,12 @@ def place_late(groups: list[list[PersonId]], person: Person, people: Mapping[Per
     if not groups:
         raise ValueError("place_late needs at least one existing group")
     met = met if isinstance(met, (set, frozenset)) else {frozenset(m) for m in met}
+    avoid = {frozenset(m) for m in avoid}
     best = None
     for index, group in enumerate(groups):
         others = [people.get(m) or Person(id=m) for m in group if m != person.id]
-        key = (len(others) >= max_size, not others, _likeness_cost(person, others, met, rules),
+        blocked = any(pair(person.id, o.id) in avoid for o in others)
+        key = (blocked, len(others) >= max_size, not others, _likeness_cost(person, others, met, rules),
                len(others), index)
         if best is None or key < best:
             best = key
@@ -588,36 +593,62 @@ def place_late(groups: list[list[PersonId]], person: Person, people: Mapping[Per
 
 def regroup(unfound: list[Person], size: int, groups: list[list[PersonId]],
             people: Mapping[PersonId, Person], met: Iterable[frozenset],
-            rules: MixRules = MixRules(), seed: int = 0
+            rules: MixRules = MixRules(), seed: int = 0, avoid: Iterable[frozenset] = ()
             ) -> tuple[list[list[PersonId]], list[tuple[PersonId, int]]]:
     """New groups for people who could not find theirs, and placements into existing groups.
 
-    Two or more unfound people are grouped among themselves (`group_round`, with
-    `met`); a lone person, or a lone leftover, joins the existing group chosen
-    by `place_late` with max_size size+1. The unfound people are ignored
-    wherever they still appear in `groups`; placement indices refer to `groups`.
+    `avoid` holds pairs that must not be put together by this regroup (someone and
+    the group they could not find); no one is ever placed with a person they avoid
+    while any other place exists. Joining an existing group comes first: each
+    unfound person goes, by `place_late`, to a group with room for one more
+    (at most size+1) and nobody they avoid, so a pair becomes a trio rather than
+    two lost strangers becoming a new pair. Those left over once every group is
+    full are grouped among themselves (`group_round`, with `met` and `avoid`);
+    anyone that would leave alone or beside someone they avoid joins the best
+    unblocked group whatever its size, or stays alone if there is none. The
+    unfound people are ignored wherever they still appear in `groups`;
+    placement indices refer to `groups`.
     """
     _check_size(size)
     unfound = _unique(unfound)
     met = met if isinstance(met, (set, frozenset)) else {frozenset(m) for m in met}
+    avoid = {frozenset(m) for m in avoid}
     gone = {p.id for p in unfound}
     remaining = [[m for m in g if m not in gone] for g in groups]
     everyone = [p if p.present else Person(p.id, p.organisation, p.role, p.sector, True)
                 for p in unfound]
-    new_groups, lone = [], []
-    if len(everyone) >= 2:
-        for g in group_round(everyone, size, met=met, rules=rules, seed=seed):
-            (new_groups if len(g) > 1 else lone).append(g)
-    else:
-        lone = [[p.id for p in everyone]] if everyone else []
     by_id = {p.id: p for p in everyone}
-    placements = []
-    for g in lone:
-        for pid in g:
-            if not remaining:
-                new_groups.append([pid])  # nowhere to go: alone is all there is
-                continue
-            index = place_late(remaining, by_id[pid], people, met, rules, size + 1)
-            remaining[index].append(pid)
-            placements.append((pid, index))
+    placements, leftover = [], []
+
+    def blocked(pid, group):
+        return any(pair(pid, m) in avoid for m in group)
+
+    for p in everyone:
+        open_ = [i for i, g in enumerate(remaining)
+                 if g and len(g) < size + 1 and not blocked(p.id, g)]
+        if not open_:
+            leftover.append(p)
+            continue
+        choice = open_[place_late([remaining[i] for i in open_], p, people, met, rules,
+                                  size + 1, avoid)]
+        remaining[choice].append(p.id)
+        placements.append((p.id, choice))
+    new_groups, lone = [], []
+    if len(leftover) >= 2:
+        for g in group_round(leftover, size, met=met | avoid, rules=rules, seed=seed):
+            if len(g) > 1 and not any(pair(a, b) in avoid for a in g for b in g if a != b):
+                new_groups.append(g)
+            else:
+                lone += g
+    else:
+        lone = [p.id for p in leftover]
+    for pid in lone:
+        open_ = [i for i, g in enumerate(remaining) if g and not blocked(pid, g)]
+        if not open_:
+            new_groups.append([pid])  # nowhere to go: alone is all there is
+            continue
+        choice = open_[place_late([remaining[i] for i in open_], by_id[pid], people, met,
+                                  rules, MAX_SIZE + 1, avoid)]
+        remaining[choice].append(pid)
+        placements.append((pid, choice))
     return new_groups, placements

@@ -2,6 +2,7 @@
 import { html, nothing } from '../vendor/lit-html/lit-html.js';
 import { keyed } from '../vendor/lit-html/directives/keyed.js';
 import { repeat } from '../vendor/lit-html/directives/repeat.js';
+import { createDelegateList } from './delegates.js';
 import { wireCopyButtons } from './dom.js';
 import {
   createLocals, drawActivity, drawPart, exportsOf, labelOf, loadKinds, rendererOf,
@@ -78,7 +79,7 @@ function drawRunsheet() {
       ${a.id === liveId ? html`<span class="badge">Live</span>` : nothing}
       <span class="actions">
         <button type="button" ?disabled=${a.id === liveId}
-          @click=${() => act('live:set', { activity_id: a.id, version: state.version })}>Go live</button>
+          @click=${() => leaveRound(a.title, () => act('live:set', { activity_id: a.id, version: state.version }))}>Go live</button>
         <button type="button" class="secondary" @click=${() => edit(a)}>Edit</button>
         <button type="button" class="secondary"
           @click=${() => act('activity:duplicate', { activity_id: a.id })}>Copy</button>
@@ -97,30 +98,8 @@ function drawDelegates() {
   const p = page.presence;
   $('presence').textContent = p ? `${p.joined} joined · ${p.online} connected now${
     p.simulated ? ` · rehearsal: ${p.simulated} simulated` : ''}` : '';
-  const filter = $('delegate-filter').value.trim().toLowerCase();
-  const rows = [...page.delegates.values()]
-    .filter((d) => !filter || `${d.name} ${d.organisation} ${d.role}`.toLowerCase().includes(filter))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const shown = rows.slice(0, 500);
   redrawRehearsal();  // it offers the roster's organisations once there is a roster
-  const row = (d) => {
-    const online = page.online.has(d.id);
-    const status = d.removed ? 'Removed' : !d.joined ? 'Not joined' : online ? 'Online' : 'Offline';
-    return html`<tr>
-      <td>${d.name || html`<span class="muted">(no name)</span>`}${
-        d.source === 'simulated' ? html` <span class="simulated-tag">Simulated</span>` : nothing}</td>
-      <td>${d.organisation}</td><td>${d.role}</td>
-      <td><span class="dot ${!d.joined ? 'none' : online ? 'on' : 'off'}"></span>${status}</td>
-      <td><div class="delegate-actions">
-        ${d.joined || d.removed ? html`<button type="button" class="secondary small" @click=${() => release(d)}>${
-          d.removed ? 'Let back in' : 'Release name'}</button>` : nothing}
-        ${d.removed ? nothing : html`<button type="button" class="danger small"
-          @click=${() => removeDelegate(d)}>Remove</button>`}
-      </div></td></tr>`;
-  };
-  paint(html`${repeat(shown, (d) => d.id, row)}${rows.length > shown.length ? html`<tr>
-    <td colspan="5" class="muted">${rows.length - shown.length} more: refine the search.</td></tr>` : nothing}`,
-  $('delegates'));
+  delegateList.redraw();
 }
 
 const redrawLive = redrawer(drawLive);
@@ -163,6 +142,7 @@ const live = connectLive({
     page.delegates = new Map(snap.delegates.map((d) => [d.id, d]));
     page.online = new Set(snap.delegates.filter((d) => d.online).map((d) => d.id));
     page.presence = snap.presence;
+    delegateList.showVariants(snap.organisations);
     showWorkshop(snap.workshop);
     showLinks(snap.links);
     showRehearsal(snap.rehearsal);
@@ -193,10 +173,12 @@ const live = connectLive({
     },
     delegate(d) {
       page.delegates.set(d.id, d);
+      delegateList.changed();
       redrawDelegates();
     },
     delegates(list) {
       page.delegates = new Map(list.map((d) => [d.id, d]));
+      delegateList.changed();
       redrawDelegates();
     },
     fatal(message) {
@@ -252,19 +234,8 @@ async function remove(activity) {
   if (answer.ok) $('runsheet-heading').focus();  // its row, and the button, are gone
 }
 
-async function removeDelegate(delegate) {
-  const name = delegate.name || 'this delegate';
-  if (window.confirm(`Remove ${name} from the workshop? Their phone is signed out and the name cannot be claimed again. What they already sent stays.`)) {
-    await act('delegate:remove', { delegate_id: delegate.id }, 'roster-report');
-  }
-}
-
-async function release(delegate) {
-  const name = delegate.name || 'this delegate';
-  if (window.confirm(`Release ${name}? Their phone goes back to the join form and the name can be claimed again.`)) {
-    await act('delegate:release', { delegate_id: delegate.id }, 'roster-report');
-  }
-}
+// The delegate list (delegates.js): its rows' actions are confirmed in the dialog above.
+const delegateList = createDelegateList({ page, root: $('delegate-list'), act, confirm: confirmed });
 
 // --- rehearsal: simulated phones, and the banner while they are in ------------------
 
@@ -425,8 +396,31 @@ showKindFields();
 
 // --- stepping through, settings, links, delegates ------------------------------------
 
-$('next').addEventListener('click', () => act('live:next', { version: state.version }));
-$('prev').addEventListener('click', () => act('live:previous', { version: state.version }));
+// Leaving a running Connect round ends it for the whole room: ask first, in the page's
+// own dialog (focus starts on Cancel, the safe choice), then go.
+async function leaveRound(where, go) {
+  const round = state.activity?.round;
+  const left = round?.running ? round.ends_at * 1000 - live.serverNow() : 0;
+  if (left > 0) {
+    const seconds = Math.ceil(left / 1000);
+    const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+    const asked = await confirmed({
+      heading: 'End the round?', ok: 'End it and go',
+      text: `A round is running with ${clock} left. End it and go to ${where}?`,
+    });
+    if (!asked) return;
+  }
+  go();
+}
+const neighbourTitle = (step) => {
+  const index = page.runsheet.findIndex((a) => a.id === state.activity?.id);
+  return page.runsheet[index + step] ? `“${page.runsheet[index + step].title}”`
+    : step > 0 ? 'the next activity' : 'the previous activity';
+};
+$('next').addEventListener('click', () => leaveRound(neighbourTitle(1),
+  () => act('live:next', { version: state.version })));
+$('prev').addEventListener('click', () => leaveRound(neighbourTitle(-1),
+  () => act('live:previous', { version: state.version })));
 $('clear').addEventListener('click', () => act('live:set', { activity_id: null, version: state.version }));
 
 function toggleBlank() {
@@ -449,8 +443,6 @@ app.addEventListener('click', async (event) => {
   }
 });
 wireCopyButtons(app);
-
-$('delegate-filter').addEventListener('input', redrawDelegates);
 
 $('doors').addEventListener('change', (event) => {
   if (event.target.name === 'doors') act('workshop:update', { doors: event.target.value }, 'doors-error');

@@ -1,7 +1,7 @@
 // Connect on the phone: the group card, its taps, and the people met.
 import { html, nothing } from '/static/vendor/lit-html/lit-html.js';
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js';
-import { ticking, timer } from '/static/js/widgets.js';
+import { countdown, ticking, timer } from '/static/js/widgets.js';
 import { phaseLine, roundLine } from './round.js';
 
 const about = (m) => [m.organisation, m.role].filter(Boolean).join(' · ');
@@ -9,15 +9,12 @@ const about = (m) => [m.organisation, m.role].filter(Boolean).join(' · ');
 // A tap on the phone; its result arrives as `mine`. Taps name the activity and round
 // of the card, so one that arrives late is refused rather than counted in the next round.
 function actions(activity, ctx) {
-  const ui = ctx.local('taps', () => ({ error: '', regroup: '' }));
+  const ui = ctx.local('taps', () => ({ error: '', regroupAt: 0, knew: '' }));
   const act = async (event, data = {}) => {
     const answer = await ctx.request(event, data);
     ui.error = answer.ok ? '' : answer.message;
-    if (answer.regroup_at) {
-      const at = new Date(answer.regroup_at * 1000 - (ctx.serverNow() - Date.now()));
-      const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      ui.regroup = `If they haven't turned up by ${time}, we'll put you with someone else.`;
-    }
+    if (answer.regroup_at) ui.regroupAt = answer.regroup_at;
+    if (answer.ok && event === 'connect:know') ui.knew = answer.swapped ? 'swapped' : 'kept';
     ctx.rerender();
   };
   const card = () => ({ activity_id: activity.id, round: activity.round.number });
@@ -46,26 +43,47 @@ function troikaRole(group, round) {
   });
 }
 
+// "We'll find you someone new in 1:12": a countdown, never a clock time (phones' clocks
+// and time zones differ; the server's deadline is corrected for this phone's offset).
+function regroupLine(round, ui, text) {
+  const at = Math.max(round.regroup_at || 0, ui.regroupAt || 0) * 1000;
+  return ticking((now) => (at - now > 0
+    ? html`<p class="notice regroup" role="status">${text} in ${countdown(at, { small: true })}.</p>`
+    : html`<p class="notice regroup" role="status">${text} now…</p>`));
+}
+
+// The names of group-mates who said they could not find this person.
+const lostBy = (group) => group.members.filter((m) => (group.lost_by || []).includes(m.id))
+  .map((m) => m.name || 'Someone').join(' and ');
+
 function groupCard(activity, group, { ui, tap }) {
   const { round } = activity;
   const pair = group.members.length === 1;
   let doing = nothing;
+  const moved = group.regrouped && round.running && !group.found
+    ? html`<p class="notice moved" role="status">You've been put with ${pair ? 'someone new' : 'a new group'}:
+      go to ${group.meeting_point}.</p>` : nothing;
+  const knew = ui.knew && round.running ? html`<p class="notice knew" role="status">${ui.knew === 'swapped'
+    ? "You've been swapped with another pair who also knew each other: meet your new partner below. "
+    : ''}We'll remember you two know each other, and won't pair you again.</p>` : nothing;
   if (round.running && group.found) {
     doing = html`<p class="found-banner">${pair ? "You've found each other ✓" : "You're with your group ✓"}</p>`;
   } else if (round.running) {
     doing = html`<div class="stack">
       <button type="button" class="big" @click=${() => tap('connect:found')}>${
         pair ? "We've found each other" : "I've found my group"}</button>
-      ${group.cant_find
-        ? html`<p class="notice">${ui.regroup || "We'll regroup you shortly if they haven't turned up."}</p>`
-        : html`<button type="button" class="secondary big" @click=${() => tap('connect:cant_find')}>
+      ${group.cant_find ? regroupLine(round, ui, "We'll find you someone new")
+        : html`${group.lost_by?.length ? html`${regroupLine(round, ui,
+          `${lostBy(group)} couldn't find you. If they don't turn up, we'll find you someone new`)}`
+          : nothing}<button type="button" class="secondary big" @click=${() => tap('connect:cant_find')}>
           I can't find them</button>`}</div>`;
   }
   return html`<section class="card-connect" aria-label="Your group">
-    <p class="meet-at"><span class="muted">Meet at</span><strong>${group.meeting_point}</strong></p>
+    <p class="meet-at"><span class="muted">Group ${group.number} · meet at</span><strong>${group.meeting_point}</strong></p>
     <h3>${pair ? 'Your partner' : `Your group (${group.members.length + 1} with you)`}</h3>
     <ul class="members">${repeat(group.members, (m) => m.id, (m) => member(m, round, tap))}</ul>
     ${troikaRole(group, round)}
+    ${moved}${knew}
     <p class="prompt-small">${round.prompt}</p>
     ${doing}</section>`;
 }

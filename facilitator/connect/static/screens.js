@@ -2,41 +2,13 @@
 // the round and its countdown, running the rounds, and the connection map.
 import { html, nothing, svg } from '/static/vendor/lit-html/lit-html.js';
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js';
-import { timer } from '/static/js/widgets.js';
+import { ticking, timer } from '/static/js/widgets.js';
 import { phaseLine, roundLabel, roundLine } from './round.js';
 
-// Organisations round a circle, a line for each pair of them whose people met: the
-// thicker, the more meetings.
-export function connectionMap(summary) {
-  const { nodes } = summary;
-  const size = 1000;
-  const centre = size / 2;
-  const radius = size / 2 - 60;
-  const place = new Map(nodes.map((n, i) => {
-    const angle = (2 * Math.PI * i) / Math.max(nodes.length, 1) - Math.PI / 2;
-    return [n.name, { x: centre + radius * Math.cos(angle), y: centre + radius * Math.sin(angle), angle }];
-  }));
-  const most = Math.max(1, ...summary.links.map((l) => l.meetings));
-  const biggest = Math.max(1, ...nodes.map((n) => n.people));
-  const links = summary.links.filter((l) => place.has(l.a) && place.has(l.b)).map((l) => {
-    const a = place.get(l.a);
-    const b = place.get(l.b);
-    return svg`<line x1=${a.x} y1=${a.y} x2=${b.x} y2=${b.y} class="map-link"
-      stroke-width=${1.5 + (10 * l.meetings) / most}><title>${l.a} – ${l.b}: ${l.meetings}</title></line>`;
-  });
-  const dots = nodes.map((n) => {
-    const p = place.get(n.name);
-    const r = 8 + 22 * Math.sqrt(n.people / biggest);
-    const right = Math.cos(p.angle) >= 0;
-    const label = n.name.length > 30 ? `${n.name.slice(0, 28)}…` : n.name;
-    return svg`<g class="map-node"><circle cx=${p.x} cy=${p.y} r=${r}></circle>
-      <text x=${p.x + (right ? r + 8 : -r - 8)} y=${p.y + 7} text-anchor=${right ? 'start' : 'end'}>${label}</text>
-      <title>${n.name}: ${n.people}</title></g>`;
-  });
-  return html`<svg viewBox="-420 -20 1840 1040" class="connection-map" role="img"
-    aria-label=${`Connection map: ${nodes.length} organisations, ${summary.links.length} links between them`}
-    >${links}${dots}</svg>`;
-}
+// The connection map is drawn by the shared charts.
+import { connectionMap } from '/static/js/charts.js';
+
+export { connectionMap };
 
 function summaryView(summary) {
   return html`<div class="connect-summary">
@@ -50,6 +22,34 @@ function summaryView(summary) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+// The projector's table list: group number, where, and names; pages turn by themselves
+// when the room is too big for one screen (every 12 seconds, by the server's clock).
+function tableList(tables) {
+  return ticking((now) => {
+    // Measured at each tick, so a projector window resized mid-round re-pages.
+    const perPage = window.innerWidth >= 1600 ? 60 : 45;
+    const pages = Math.ceil(tables.length / perPage);
+    const page = pages > 1 ? Math.floor(now / 12000) % pages : 0;
+    const shown = tables.slice(page * perPage, (page + 1) * perPage);
+    return html`<div class="table-list">
+      ${pages > 1 ? html`<p class="table-page">Groups ${page * perPage + 1}–${page * perPage + shown.length}
+        of ${tables.length} · page ${page + 1} of ${pages}</p>` : nothing}
+      <ol class="table-grid">${repeat(shown, (t) => t.number, (t) => html`<li>
+        <strong class="table-number">${t.number}</strong>${
+          ![`Table ${t.number}`, 'Find each other'].includes(t.meeting_point)
+          ? html`<span class="table-where">${t.meeting_point}</span> ` : nothing}
+        <span class="table-names">${t.names.join(', ')}</span></li>`)}</ol></div>`;
+  });
+}
+
+// What the room should do now, in letters large enough for the back of a hall.
+function lookAtPhones(round, withList = false) {
+  const who = round.size === 2 && round.kind === 'groups' ? 'partner' : 'group';
+  return withList
+    ? html`<p class="look-at-phone with-list">Look at your phone<span class="look-or">, or find your name below</span></p>`
+    : html`<p class="look-at-phone">Look at your phone to find your ${who}</p>`;
+}
+
 function screen(activity) {
   const { round, next, progress } = activity;
   if (activity.summary) {
@@ -61,7 +61,15 @@ function screen(activity) {
         next ? ` · first: ${roundLabel(next).toLowerCase()}` : ''}</p>
       <p class="muted">Starting soon.</p>`;
   }
+  const grouped = round.running && (round.kind === 'groups' || round.kind === 'merge');
+  if (grouped && activity.tables?.length) {
+    return html`<div class="round-head">${roundLine(activity, round)}${timer(round.ends_at)}</div>
+      ${lookAtPhones(round, true)}
+      <p class="prompt-line">${round.prompt}</p>
+      ${tableList(activity.tables)}`;
+  }
   return html`${roundLine(activity, round)}
+    ${grouped ? lookAtPhones(round) : nothing}
     <h2 class="activity-title prompt">${round.prompt}</h2>
     ${round.running && round.phases.length ? phaseLine(round) : nothing}
     ${round.running ? timer(round.ends_at) : html`<p class="round-over">Time is up</p>`}
@@ -105,6 +113,19 @@ function control(activity, ctx) {
   </div>`;
 }
 
+// The control screen's shortcuts while Connect is live (listed in its "?" dialog). A
+// round runs on the server's deadline and cannot pause: T starts the next round only
+// when none is running, so a stray key never cuts a round short.
+const send = (event, data = {}) => (a, ctx) => ctx.request(event, { activity_id: a.id, ...data });
+const whileRunning = (run) => (a, ctx) => (a.round?.running ? run(a, ctx) : undefined);
+const keys = {
+  t: (a, ctx) => (a.next && !a.round?.running
+    ? send('connect:start', { round: a.next.number })(a, ctx) : undefined),
+  '+': whileRunning(send('connect:extend', { seconds: 60 })),
+  '-': whileRunning(send('connect:extend', { seconds: -60 })),
+  r: (a, ctx) => (a.round ? send('connect:summary', { show: !a.summary })(a, ctx) : undefined),
+};
+
 function report(section) {
   const m = section.summary;
   return html`<p>${m.new_connections} new connections; ${m.cross_organisation} meetings across
@@ -112,4 +133,4 @@ function report(section) {
     ${m.people} people took part.</p>${m.nodes.length ? connectionMap(m) : nothing}`;
 }
 
-export default { connect: { screen, control, report } };
+export default { connect: { screen, control, report, keys } };
