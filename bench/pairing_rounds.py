@@ -46,7 +46,7 @@ WATCH = GcWatch()
 
 def load(n: int) -> list[Person]:
     """A sample roster, id = row index."""
-    with open(ROOT / "tests" / "data" / f"roster-{n}.csv", newline="", encoding="utf-8") as f:
+    with open(ROOT / "examples" / f"roster-{n}.csv", newline="", encoding="utf-8") as f:
         return [Person(i, r["organisation"], r["role"], r["sector"])
                 for i, r in enumerate(csv.DictReader(f))]
 

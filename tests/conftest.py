@@ -13,7 +13,7 @@ from facilitator import create_app, socketio
 from facilitator import realtime
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"  # sample rosters, fictional delegates
+DATA = ROOT / "examples"  # sample rosters, fictional delegates
 
 
 @pytest.fixture

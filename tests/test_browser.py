@@ -137,6 +137,11 @@ def control_links(control) -> dict:
     expect(control.locator("#panel-link")).to_have_value(re.compile(r"/panel/"))
     screen = control.locator("#screen-link").input_value()
     panel = control.locator("#panel-link").input_value()
+    # Both links open in a new tab from the control screen, and the panel's says what it is for.
+    expect(control.locator("#open-screen")).to_have_attribute("href", re.compile(r"/screen/"))
+    expect(control.locator("#open-panel")).to_have_attribute("href", re.compile(r"/panel/"))
+    expect(control.get_by_label("Panel link (panellists and moderators)")).to_have_accessible_description(
+        re.compile("moderators approve"))
     return {"screen": "/screen/" + screen.rsplit("/screen/", 1)[1],
             "panel": "/panel/" + panel.rsplit("/panel/", 1)[1]}
 

@@ -15,7 +15,7 @@ from facilitator.pairing.live import (count_odd, group_round, place_late, regrou
 from facilitator.pairing.model import MixRules, Person, group_sizes, pair
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
+DATA = ROOT / "examples"
 # Generous budgets: these runs end at a proven optimum or a stall long before,
 # so results stay deterministic on a loaded machine. No test times anything.
 PATIENT = 30.0

@@ -1,7 +1,7 @@
 """Command line: plan a whole schedule of rounds ahead.
 
     python -m facilitator.pairing plan --people 32 --group-size 4 --rounds 10
-    python -m facilitator.pairing plan --roster tests/data/roster-24.csv --group-size 4 --rounds 5 --json
+    python -m facilitator.pairing plan --roster examples/roster-24.csv --group-size 4 --rounds 5 --json
 
 With --people N the people are 1..N; with --roster they are the roster's
 `name` values (CSV with columns name, organisation and optionally role and

@@ -129,6 +129,7 @@ function showLinks(links) {
   $('screen-link').value = page.links.screen;
   $('panel-link').value = page.links.panel;
   $('open-screen').href = links.screen;
+  $('open-panel').href = links.panel;
   redrawLive();
 }
 
