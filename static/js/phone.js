@@ -141,8 +141,8 @@ function joinForm({ workshop, organisations = [] }) {
   const walkIns = workshop.doors !== 'roster';
   const typed = (key) => (event) => {
     j[key] = event.target.value;
-    if (key === 'name') searchSoon();
-    if (key === 'organisation') suggestSoon();
+    if (key === 'name') rosterNames.soon();
+    if (key === 'organisation') organisationNames.soon();
   };
   return html`${heading}
     <form id="join-form" class="stack" novalidate @submit=${(event) => {
@@ -199,39 +199,29 @@ function organisationMatches() {
       }}>${o}</button></li>`)}</ul>`;
 }
 
-let suggestTimer = null;
-let suggestions = 0;
-function suggestSoon() {
-  clearTimeout(suggestTimer);
-  suggestTimer = setTimeout(suggestOrganisations, 250);
+// A type-ahead lookup: asked 250 ms after the last keystroke, with text of at least two
+// letters; only the latest question's answer is kept (an earlier one may come back later).
+function typeAhead(event, field, apply) {
+  let timer = null;
+  let asked = 0;
+  const now = async () => {
+    const text = page.join[field].trim();
+    const mine = ++asked;
+    const answer = text.length < 2 ? null : await live.request(event, { q: page.join[field] });
+    if (mine !== asked) return;  // a later one is under way
+    apply(page.join, answer?.ok ? answer : null);
+    redraw();
+  };
+  return { soon() { clearTimeout(timer); timer = setTimeout(now, 250); }, now };
 }
 
-async function suggestOrganisations() {
-  const j = page.join;
-  const asked = ++suggestions;
-  const answer = j.organisation.trim().length < 2 ? null
-    : await live.request('organisation:suggest', { q: j.organisation });
-  if (asked !== suggestions) return;  // a later one is under way
-  j.organisations = answer?.ok ? answer.names : [];
-  redraw();
-}
-
-let searchTimer = null;
-let searches = 0;
-function searchSoon() {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(searchRoster, 250);
-}
-
-async function searchRoster() {
-  const j = page.join;
-  const asked = ++searches;
-  const answer = j.name.trim().length < 2 ? null : await live.request('roster:search', { q: j.name });
-  if (asked !== searches) return;  // a later search is under way
-  j.matches = answer?.ok ? answer.matches : [];
+const organisationNames = typeAhead('organisation:suggest', 'organisation', (j, answer) => {
+  j.organisations = answer ? answer.names : [];
+});
+const rosterNames = typeAhead('roster:search', 'name', (j, answer) => {
+  j.matches = answer ? answer.matches : [];
   j.hint = 'On the delegate list? Tap your name:';
-  redraw();
-}
+});
 
 async function join(event, data) {
   const j = page.join;
@@ -254,7 +244,7 @@ async function join(event, data) {
       j.matches = found;
       j.hint = 'Is this you? Tap your name, or change the name you typed:';
     } else {
-      searchRoster();
+      rosterNames.now();
     }
   } else if (['name_taken', 'name_removed'].includes(answer.error)) {
     j.matches = [];  // nothing to claim: the message says whom to ask
